@@ -1,0 +1,69 @@
+"""Who may see and act on which items.
+
+A user sees the items of their division subtree (call-takers, leaders, auditors, administrators),
+of their department (handlers), those they first received (首接首办) or sponsor (领导包保), and a
+submitter those they submitted. Acting also needs the right role for the action, and for a
+department's actions, the item's department."""
+
+from django.db.models import Q
+
+from ledger.machine import HANDLERS, MACHINE, Action
+from ledger.models import Item, Status, SubmitterType
+from org.models import Person, Role
+from org.selectors import person_of
+
+
+def visible_q(person: Person | None) -> Q:
+    if person is None:
+        return Q(pk__in=[])
+    user_id = person.user_id
+    own = Q(first_receiver_id=user_id) | Q(sponsor_id=user_id) | Q(submitter_user_id=user_id)
+    if person.role == Role.SUBMITTER:
+        return Q(submitter_user_id=user_id)
+    if person.role == Role.HANDLER:
+        return own | Q(department_id=person.department_id) if person.department_id else own
+    return own | Q(division_path__startswith=person.division.path)
+
+
+def item_is_visible(person: Person | None, item: Item) -> bool:
+    if person is None:
+        return False
+    if person.user_id in (item.first_receiver_id, item.sponsor_id, item.submitter_user_id):
+        return True
+    if person.role == Role.SUBMITTER:
+        return False
+    if person.role == Role.HANDLER:
+        return person.department_id is not None and item.department_id == person.department_id
+    return item.division_path.startswith(person.division.path)
+
+
+def may_act(person: Person | None, item: Item, action: str) -> bool:
+    """Whether the role, the scope and the department allow this person the action (state aside)."""
+    if person is None or not item_is_visible(person, item):
+        return False
+    rule = MACHINE[action]
+    if person.role not in rule.roles:
+        return False
+    if rule.roles <= HANDLERS:
+        return person.department_id is not None and person.department_id == item.department_id
+    return True
+
+
+def available_actions(user, item: Item) -> list[str]:
+    """The actions this user may take on the item now: what pages and the API offer."""
+    person = person_of(user)
+    return [
+        action
+        for action, rule in MACHINE.items()
+        if item.status in rule.sources and may_act(person, item, action) and _guard(item, action)
+    ]
+
+
+def _guard(item: Item, action: str) -> bool:
+    if action == Action.SIGN_OFF and item.status == Status.RESOLVED:
+        return item.submitter_type == SubmitterType.ANONYMOUS
+    if action in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION):
+        return item.pending_extension_due is not None
+    if action == Action.REQUEST_EXTENSION:
+        return item.pending_extension_due is None
+    return True

@@ -1,0 +1,85 @@
+"""Reads of the ledger. Every list starts from the user's scope (ledger.scope)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from ledger.machine import ACTIVE_STATUSES
+from ledger.models import Callback, Item, ItemEvent, Measure, Result, Status
+from ledger.scope import visible_q
+from org.selectors import person_of
+from workdays.selectors import add_working_days
+
+
+def at_risk_threshold(now: dt.datetime | None = None) -> dt.datetime:
+    """Items due before this moment (and not yet overdue) are at risk."""
+    now = now or timezone.now()
+    return add_working_days(now, settings.LEDGER_AT_RISK_WORKING_DAYS).due
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    return Q(status__in=ACTIVE_STATUSES, resolve_due__lt=now) | Q(status=Status.DISPATCHED, acknowledge_due__lt=now)
+
+
+def at_risk_q(now: dt.datetime) -> Q:
+    return Q(status__in=ACTIVE_STATUSES, resolve_due__gte=now, resolve_due__lte=at_risk_threshold(now)) & ~overdue_q(
+        now
+    )
+
+
+def with_flags(qs: QuerySet[Item], now: dt.datetime | None = None) -> QuerySet[Item]:
+    """Annotate ``is_overdue`` and ``is_at_risk``: derived from the deadlines, never set by hand."""
+    now = now or timezone.now()
+    return qs.annotate(
+        is_overdue=Case(When(overdue_q(now), then=Value(True)), default=Value(False), output_field=BooleanField()),
+        is_at_risk=Case(When(at_risk_q(now), then=Value(True)), default=Value(False), output_field=BooleanField()),
+    )
+
+
+def item_list(*, user) -> QuerySet[Item]:
+    """Every item the user may see, newest first, with the flags."""
+    person = person_of(user)
+    qs = Item.objects.filter(visible_q(person)).select_related(
+        "category__parent", "division", "department", "first_receiver__person", "sponsor__person", "handler__person"
+    )
+    return with_flags(qs)
+
+
+def item_inbox(*, user) -> QuerySet[Item]:
+    """My items: what waits on me, and what I received first (首接) until it is signed off."""
+    person = person_of(user)
+    if person is None:
+        return Item.objects.none()
+    mine = Q(first_receiver=user) | Q(handler=user) | Q(sponsor=user) | Q(submitter_user=user)
+    if person.department_id:
+        mine |= Q(department_id=person.department_id)
+    return item_list(user=user).filter(mine).exclude(status=Status.CLOSED).order_by("resolve_due", "-opened_at")
+
+
+def item_get(*, user, pk: int) -> Item:
+    """One item, or 404 when it does not exist or lies outside the user's scope."""
+    try:
+        return item_list(user=user).get(pk=pk)
+    except Item.DoesNotExist:
+        raise Http404 from None
+
+
+def item_timeline(*, item: Item) -> QuerySet[ItemEvent]:
+    return item.events.select_related("actor__person", "measure", "result").order_by("at", "id")
+
+
+def measure_list(*, user) -> QuerySet[Measure]:
+    return Measure.objects.filter(item__in=item_list(user=user).values("pk")).select_related("item", "owner__person")
+
+
+def result_list(*, user) -> QuerySet[Result]:
+    return Result.objects.filter(item__in=item_list(user=user).values("pk")).select_related(
+        "item", "created_by__person"
+    )
+
+
+def callback_list(*, item: Item) -> QuerySet[Callback]:
+    return item.callbacks.select_related("by__person")

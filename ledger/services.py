@@ -1,0 +1,637 @@
+"""Every write to the ledger. One function per action: each validates, updates the item and
+appends an ItemEvent in one transaction. Pages, the API and commands all call these."""
+
+import datetime as dt
+import decimal
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.context import request_id
+from core.exceptions import ActionRefused, VersionConflict
+from core.validators import normalize_credit_code, normalize_id_number, normalize_phone
+from ledger import notices
+from ledger.machine import MACHINE, Action
+from ledger.models import (
+    Callback,
+    Category,
+    Item,
+    ItemEvent,
+    Measure,
+    Priority,
+    ReconcileNotice,
+    Result,
+    ResultKind,
+    Satisfaction,
+    Status,
+    SubmitterType,
+    TimeLimit,
+    TimeUnit,
+)
+from ledger.scope import _guard, item_is_visible, may_act
+from org.models import Department, Division, Person, Role
+from org.selectors import person_of
+from workdays.selectors import Deadline, add_hours, add_working_days, end_of_day
+
+security_log = logging.getLogger("grassroots.security")
+
+INTAKE_ROLES = {Role.CALL_TAKER, Role.ADMIN, Role.HANDLER, Role.LEADER}
+EDITABLE_FIELDS = ("title", "description", "kind", "category", "priority", "division", "address")
+_UNTRACKED = {"version", "updated_at", "division_path"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The common path of every action
+
+
+def _snapshot(item: Item) -> dict[str, Any]:
+    return {f.attname: getattr(item, f.attname) for f in Item._meta.concrete_fields if f.attname not in _UNTRACKED}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [_json(before[k]), _json(after[k])] for k in after if before.get(k) != after[k]}
+
+
+def _actor_person(actor) -> Person:
+    person = person_of(actor)
+    if person is None:
+        raise PermissionDenied(_("您的账号未关联人员信息，不能办理事项。"))
+    return person
+
+
+def _check(person: Person, item: Item, action: str) -> None:
+    """Refuse with 403 when the person may not act on the item at all, with 409 when the item's
+    state does not allow the action now."""
+    if not may_act(person, item, action):
+        security_log.warning(
+            "refused %s on item %s by %s (role %s)", action, item.pk, person.user.username, person.role
+        )
+        if not item_is_visible(person, item):
+            raise PermissionDenied(_("您无权办理该事项：它不在您的管辖范围内。"))
+        raise PermissionDenied(_("您的角色不能对该事项执行“%(action)s”。") % {"action": Action(action).label})
+    rule = MACHINE[action]
+    if item.status not in rule.sources or not _guard(item, action):
+        raise ActionRefused(
+            _("事项当前状态为“%(status)s”，不能执行“%(action)s”。")
+            % {"status": Status(item.status).label, "action": Action(action).label}
+        )
+
+
+def _act(
+    *,
+    item: Item,
+    actor,
+    action: str,
+    version: int | None,
+    reason: str = "",
+    change: Callable[[Item], dict[str, Any] | None],
+) -> Item:
+    """Lock the item, check the action, let ``change`` update it (and return the measure or result
+    it made), write the item with a version check and append the event, all in one transaction."""
+    person = _actor_person(actor)
+    if len(reason) > 1000:
+        raise ValidationError({"reason": _("说明不能超过1000字。")})
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().select_related("division").get(pk=item.pk)
+        if version is not None and locked.version != version:
+            raise VersionConflict()
+        _check(person, locked, action)
+        before = _snapshot(locked)
+        from_status = locked.status
+        related = change(locked) or {}
+        target = MACHINE[action].target
+        if target is not None and locked.status == from_status:
+            locked.status = target
+        after = _snapshot(locked)
+        changes = _diff(before, after)
+        current = locked.version
+        locked.version = current + 1
+        locked.updated_at = timezone.now()
+        fields = {k: getattr(locked, k) for k in after} | {
+            "version": locked.version,
+            "updated_at": locked.updated_at,
+            "division_path": locked.division.path,
+        }
+        if Item.objects.filter(pk=locked.pk, version=current).update(**fields) != 1:
+            raise VersionConflict()
+        ItemEvent.objects.create(
+            item=locked,
+            action=action,
+            from_status=from_status,
+            to_status=locked.status,
+            actor=actor,
+            at=locked.updated_at,
+            reason=reason,
+            changes=changes,
+            request_id=request_id.get(),
+            measure=related.get("measure"),
+            result=related.get("result"),
+        )
+    return locked
+
+
+def _required(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines
+
+
+def time_limit_for(*, category: Category, priority: str) -> TimeLimit:
+    """The most specific limit: the category's, its parent's, then the default for the priority."""
+    candidates = TimeLimit.objects.filter(
+        Q(category__in=[c for c in (category.pk, category.parent_id) if c]) | Q(category=None), priority=priority
+    )
+    by_category = {t.category_id: t for t in candidates}
+    for key in (category.pk, category.parent_id, None):
+        if key in by_category:
+            return by_category[key]
+    raise ValidationError({"priority": _("没有为该分类和紧急程度设置办理时限，请联系管理员。")})
+
+
+def _deadline(start: dt.datetime, amount: int, unit: str) -> Deadline:
+    if unit == TimeUnit.HOURS:
+        return add_hours(start, amount)
+    return add_working_days(start, amount)
+
+
+def _set_deadlines(item: Item, now: dt.datetime, *, acknowledge: bool) -> None:
+    limit = time_limit_for(category=item.category, priority=item.priority)
+    resolve = _deadline(now, limit.resolve_within, limit.resolve_unit)
+    item.resolve_due = resolve.due
+    item.due_provisional = resolve.provisional
+    if acknowledge:
+        item.acknowledge_due = _deadline(now, limit.acknowledge_within, limit.acknowledge_unit).due
+
+
+def _future_date(value: dt.date | None, field: str) -> dt.date | None:
+    if value is not None and value < timezone.localdate():
+        raise ValidationError({field: _("期限不能早于今天。")})
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening an item (受理立账)
+
+
+def _validate_submitter(fields: dict[str, Any]) -> None:
+    errors = {}
+    for field, normalize in (
+        ("submitter_phone", normalize_phone),
+        ("submitter_id_number", normalize_id_number),
+        ("enterprise_credit_code", normalize_credit_code),
+    ):
+        try:
+            fields[field] = normalize(fields.get(field, ""))
+        except ValidationError as e:
+            errors[field] = e.messages
+    kind = fields["submitter_type"]
+    if kind == SubmitterType.ENTERPRISE and not fields.get("enterprise_name", "").strip():
+        errors["enterprise_name"] = [_("企业诉求须填写企业名称。")]
+    if kind == SubmitterType.ANONYMOUS:
+        for field in ("submitter_name", "submitter_phone", "submitter_id_number"):
+            fields[field] = ""
+    elif not fields.get("submitter_name", "").strip() and not fields.get("enterprise_name", "").strip():
+        errors["submitter_name"] = [_("实名诉求须填写诉求人姓名。")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def item_open(
+    *,
+    actor,
+    title: str,
+    description: str,
+    kind: str,
+    channel: str,
+    category: Category,
+    division: Division,
+    submitter_type: str,
+    submitter_name: str = "",
+    submitter_phone: str = "",
+    submitter_id_number: str = "",
+    enterprise_name: str = "",
+    enterprise_credit_code: str = "",
+    address: str = "",
+    priority: str = Priority.NORMAL,
+    submitter_user=None,
+    opened_at: dt.datetime | None = None,
+) -> Item:
+    """Open an item (受理): it enters the ledger with the actor as its first receiver."""
+    person = _actor_person(actor)
+    if person.role not in INTAKE_ROLES:
+        raise PermissionDenied(_("您的角色不能受理事项。"))
+    scope = person.department.division if person.role == Role.HANDLER and person.department else person.division
+    if not division.path.startswith(scope.path):
+        security_log.warning("refused open in %s by %s", division.code, actor.username)
+        raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
+    if not category.active:
+        raise ValidationError({"category": _("该分类已停用。")})
+    fields = {
+        "submitter_type": submitter_type,
+        "submitter_name": submitter_name,
+        "submitter_phone": submitter_phone,
+        "submitter_id_number": submitter_id_number,
+        "enterprise_name": enterprise_name,
+        "enterprise_credit_code": enterprise_credit_code,
+    }
+    if submitter_type in SubmitterType.values:
+        _validate_submitter(fields)
+    now = opened_at or timezone.now()
+    item = Item(
+        title=(title or "").strip(),
+        description=(description or "").strip(),
+        kind=kind,
+        channel=channel,
+        category=category,
+        division=division,
+        division_path=division.path,
+        address=(address or "").strip(),
+        priority=priority,
+        submitter_user=submitter_user,
+        first_receiver=actor,
+        status=Status.OPEN,
+        opened_at=now,
+        **fields,
+    )
+    item.full_clean(exclude=["number"])
+    with transaction.atomic():
+        item.save()
+        item.number = f"{timezone.localtime(now):%Y%m%d}{item.pk:06d}"
+        Item.objects.filter(pk=item.pk).update(number=item.number)
+        ItemEvent.objects.create(
+            item=item,
+            action=Action.OPEN,
+            from_status="",
+            to_status=Status.OPEN,
+            actor=actor,
+            at=now,
+            changes={k: [None, _json(v)] for k, v in _snapshot(item).items() if v not in (None, "", False, 0)},
+            request_id=request_id.get(),
+        )
+    return item
+
+
+def item_edit(*, item: Item, actor, reason: str, version: int | None = None, **changes: Any) -> Item:
+    """Correct an item's description before it is dispatched (again): title, category, division…"""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("该字段不能修改。") for f in unknown})
+    reason = _required(reason, "reason", _("修改事项须说明理由。"))
+
+    def change(it: Item):
+        for field, value in changes.items():
+            setattr(it, field, value)
+        it.full_clean(exclude=["number"])
+        it.division_path = it.division.path
+
+    return _act(item=item, actor=actor, action=Action.EDIT, version=version, reason=reason, change=change)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch, acknowledge, return
+
+
+def item_dispatch(
+    *,
+    item: Item,
+    actor,
+    department: Department,
+    handler=None,
+    sponsor=None,
+    resolve_by: dt.date | None = None,
+    reason: str = "",
+    version: int | None = None,
+) -> Item:
+    """Dispatch (派单): assign the handling department, and start the working-day clock."""
+    _future_date(resolve_by, "resolve_by")
+    errors = {}
+    if not department.active:
+        errors["department"] = [_("该部门已停用。")]
+    if handler is not None and getattr(person_of(handler), "department_id", None) != department.pk:
+        errors["handler"] = [_("责任人须是承办部门的人员。")]
+    if sponsor is not None and getattr(person_of(sponsor), "role", None) != Role.LEADER:
+        errors["sponsor"] = [_("包保领导须是领导角色的人员。")]
+    if errors:
+        raise ValidationError(errors)
+
+    def change(it: Item):
+        if not it.division_path.startswith(department.division.path):
+            raise ValidationError({"department": _("该部门不能承办本区划的事项。")})
+        now = timezone.now()
+        it.department = department
+        it.handler = handler
+        if sponsor is not None:
+            it.sponsor = sponsor
+        it.dispatched_at = now
+        it.acknowledged_at = None
+        _set_deadlines(it, now, acknowledge=True)
+        if resolve_by is not None:
+            it.resolve_due = end_of_day(resolve_by)
+            it.due_provisional = False
+
+    item = _act(item=item, actor=actor, action=Action.DISPATCH, version=version, reason=reason, change=change)
+    transaction.on_commit(lambda: notices.item_dispatched(item))
+    return item
+
+
+def item_acknowledge(*, item: Item, actor, reason: str = "", version: int | None = None) -> Item:
+    """Acknowledge (签收): the department confirms it has the item."""
+
+    def change(it: Item):
+        it.acknowledged_at = timezone.now()
+        if it.handler_id is None:
+            it.handler = actor
+
+    return _act(item=item, actor=actor, action=Action.ACKNOWLEDGE, version=version, reason=reason, change=change)
+
+
+def item_return(*, item: Item, actor, reason: str, version: int | None = None) -> Item:
+    """Return (退单): the department sends the item back to the dispatcher, with a reason."""
+    reason = _required(reason, "reason", _("退单须说明理由。"))
+
+    def change(it: Item):
+        it.department = None
+        it.handler = None
+        it.acknowledge_due = None
+        it.resolve_due = None
+        it.due_provisional = False
+
+    return _act(item=item, actor=actor, action=Action.RETURN, version=version, reason=reason, change=change)
+
+
+# ---------------------------------------------------------------------------------------------
+# Work on the item: measures, notes, extensions
+
+
+def item_add_measure(*, item: Item, actor, text: str, due: dt.date, owner=None, version: int | None = None) -> Measure:
+    """Add a measure (解决措施) with an owner and a due date."""
+    text = _required(text, "text", _("请填写措施内容。"))
+    if due is None:
+        raise ValidationError({"due": _("请填写完成期限。")})
+    _future_date(due, "due")
+    made = {}
+
+    def change(it: Item):
+        measure = Measure(item=it, text=text, owner=owner or actor, due=due, created_at=timezone.now())
+        measure.full_clean()
+        measure.save()
+        made["measure"] = measure
+        return made
+
+    _act(item=item, actor=actor, action=Action.ADD_MEASURE, version=version, reason=text, change=change)
+    return made["measure"]
+
+
+def item_complete_measure(*, measure: Measure, actor, reason: str = "", version: int | None = None) -> Measure:
+    """Mark a measure done."""
+
+    def change(it: Item):
+        locked = Measure.objects.select_for_update().get(pk=measure.pk)
+        if locked.done_at is not None:
+            raise ActionRefused(_("该措施已完成。"))
+        locked.done_at = timezone.now()
+        locked.save(update_fields=["done_at"])
+        measure.done_at = locked.done_at
+        return {"measure": locked}
+
+    _act(item=measure.item, actor=actor, action=Action.COMPLETE_MEASURE, version=version, reason=reason, change=change)
+    return measure
+
+
+def item_note(*, item: Item, actor, text: str, version: int | None = None) -> Item:
+    """Record progress (进展说明)."""
+    text = _required(text, "text", _("请填写进展说明。"))
+    return _act(item=item, actor=actor, action=Action.NOTE, version=version, reason=text, change=lambda it: None)
+
+
+def item_request_extension(*, item: Item, actor, until: dt.date, reason: str, version: int | None = None) -> Item:
+    """Ask to move the resolution deadline (申请延期)."""
+    reason = _required(reason, "reason", _("申请延期须说明理由。"))
+    if until is None:
+        raise ValidationError({"until": _("请填写延期后的期限。")})
+
+    def change(it: Item):
+        due = end_of_day(until)
+        if it.resolve_due is not None and due <= it.resolve_due:
+            raise ValidationError({"until": _("延期后的期限须晚于当前办结期限。")})
+        it.pending_extension_due = due
+        it.pending_extension_reason = reason[:500]
+
+    return _act(item=item, actor=actor, action=Action.REQUEST_EXTENSION, version=version, reason=reason, change=change)
+
+
+def item_decide_extension(*, item: Item, actor, approve: bool, reason: str = "", version: int | None = None) -> Item:
+    """Approve or refuse a pending extension."""
+    if not approve:
+        reason = _required(reason, "reason", _("不同意延期须说明理由。"))
+
+    def change(it: Item):
+        if approve:
+            it.resolve_due = it.pending_extension_due
+            it.due_provisional = False
+        it.pending_extension_due = None
+        it.pending_extension_reason = ""
+
+    action = Action.APPROVE_EXTENSION if approve else Action.REFUSE_EXTENSION
+    return _act(item=item, actor=actor, action=action, version=version, reason=reason, change=change)
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolve, callback, sign off
+
+
+def item_resolve(
+    *,
+    item: Item,
+    actor,
+    result_kind: str,
+    result_text: str,
+    amount: decimal.Decimal | None = None,
+    reason: str = "",
+    version: int | None = None,
+) -> Item:
+    """Resolve (办结): the department reports the item done, with its result (成果)."""
+    errors = {}
+    if result_kind not in ResultKind.values:
+        errors["result_kind"] = [_("请选择成果类型。")]
+    if not (result_text or "").strip():
+        errors["result_text"] = [_("办结须填写办理结果。")]
+    if result_kind == ResultKind.FUNDS_GRANTED and amount is None:
+        errors["amount"] = [_("资金支持须填写金额。")]
+    if amount is not None and amount < 0:
+        errors["amount"] = [_("金额不能为负数。")]
+    if errors:
+        raise ValidationError(errors)
+
+    def change(it: Item):
+        result = Result(
+            item=it,
+            kind=result_kind,
+            text=result_text.strip(),
+            amount=amount,
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+        result.full_clean()
+        result.save()
+        it.resolved_at = result.created_at
+        return {"result": result}
+
+    return _act(item=item, actor=actor, action=Action.RESOLVE, version=version, reason=reason, change=change)
+
+
+def item_callback(
+    *, item: Item, actor, satisfaction: str, solved: bool, note: str = "", version: int | None = None
+) -> Item:
+    """Record the submitter's callback (回访). An unsatisfied answer reopens the item as redo (重办)."""
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("请选择满意度。")})
+
+    def change(it: Item):
+        if it.submitter_type == SubmitterType.ANONYMOUS:
+            raise ActionRefused(_("匿名诉求无法回访，请直接销号。"))
+        now = timezone.now()
+        callback = Callback(item=it, satisfaction=satisfaction, solved=solved, note=note, by=actor, at=now)
+        callback.full_clean()
+        callback.save()
+        it.satisfaction = satisfaction
+        if satisfaction == Satisfaction.UNSATISFIED:
+            it.status = Status.REDO
+            it.redo_count += 1
+            it.resolved_at = None
+            _set_deadlines(it, now, acknowledge=False)
+
+    return _act(item=item, actor=actor, action=Action.CALLBACK, version=version, reason=note, change=change)
+
+
+def item_sign_off(*, item: Item, actor, reason: str = "", version: int | None = None) -> Item:
+    """Sign off (销号/收账): the loop is closed."""
+
+    def change(it: Item):
+        it.closed_at = timezone.now()
+
+    return _act(item=item, actor=actor, action=Action.SIGN_OFF, version=version, reason=reason, change=change)
+
+
+# ---------------------------------------------------------------------------------------------
+# Help and supervise (帮督一体)
+
+
+def item_supervise(*, item: Item, actor, reason: str, version: int | None = None) -> Item:
+    """Supervise (督办): a leader or auditor puts the item under supervision."""
+    reason = _required(reason, "reason", _("督办须说明督办要求。"))
+
+    def change(it: Item):
+        it.supervised = True
+
+    item = _act(item=item, actor=actor, action=Action.SUPERVISE, version=version, reason=reason, change=change)
+    transaction.on_commit(lambda: notices.item_escalated(item, reason))
+    return item
+
+
+def item_urge(*, item: Item, actor, reason: str, version: int | None = None) -> Item:
+    """Urge (催办): remind the handling department."""
+    reason = _required(reason, "reason", _("催办须说明催办内容。"))
+
+    def change(it: Item):
+        it.urge_count += 1
+
+    item = _act(item=item, actor=actor, action=Action.URGE, version=version, reason=reason, change=change)
+    transaction.on_commit(lambda: notices.item_escalated(item, reason))
+    return item
+
+
+# ---------------------------------------------------------------------------------------------
+# Reconcile against the list (清单对账)
+
+
+def ledger_reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Flag at-risk and overdue items, notify the owner and the first receiver, and escalate items
+    overdue by more than LEDGER_ESCALATE_AFTER_WORKING_DAYS to the sponsoring leader.
+
+    Each notice is recorded once per item, kind and deadline, so running it again sends nothing twice;
+    a new deadline (an extension, a redo) makes the item eligible again."""
+    from django.conf import settings
+
+    from ledger.selectors import at_risk_q, overdue_q
+    from workdays.selectors import working_days_between
+
+    now = now or timezone.now()
+    counts = {"at_risk": 0, "overdue": 0, "escalated": 0}
+    related = ("department", "handler", "first_receiver", "sponsor")
+    for item in Item.objects.filter(at_risk_q(now)).select_related(*related):
+        counts["at_risk"] += _notice(item, ReconcileNotice.Kind.AT_RISK, item.resolve_due, _owners(item), now)
+    for item in Item.objects.filter(overdue_q(now)).select_related(*related):
+        late_ack = item.status == Status.DISPATCHED and item.acknowledge_due and item.acknowledge_due < now
+        due = item.acknowledge_due if late_ack else item.resolve_due
+        counts["overdue"] += _notice(item, ReconcileNotice.Kind.OVERDUE, due, _owners(item), now)
+        late = working_days_between(timezone.localtime(due).date(), timezone.localtime(now).date())
+        if late >= settings.LEDGER_ESCALATE_AFTER_WORKING_DAYS:
+            leaders = [item.sponsor] if item.sponsor_id else _nearest_leaders(item)
+            counts["escalated"] += _notice(item, ReconcileNotice.Kind.ESCALATED, due, leaders, now)
+    return counts
+
+
+def _owners(item: Item) -> list:
+    return [u for u in (item.handler, item.first_receiver) if u is not None] + (
+        [item.department.email] if item.department_id and item.department.email else []
+    )
+
+
+def _nearest_leaders(item: Item) -> list:
+    """With no sponsoring leader, the leaders of the nearest division above the item."""
+    leaders = list(Person.objects.filter(role=Role.LEADER).select_related("user", "division"))
+    covering = [p for p in leaders if item.division_path.startswith(p.division.path)]
+    if not covering:
+        return []
+    depth = max(len(p.division.path) for p in covering)
+    return [p.user for p in covering if len(p.division.path) == depth]
+
+
+def _notice(item: Item, kind: str, due: dt.datetime, recipients: list, now: dt.datetime) -> int:
+    emails = notices._recipients(*recipients)
+    with transaction.atomic():
+        _, created = ReconcileNotice.objects.get_or_create(
+            item=item, kind=kind, due=due, defaults={"sent_at": now, "recipients": ",".join(emails)[:500]}
+        )
+        if not created:
+            return 0
+        label = ReconcileNotice.Kind(kind).label
+        ItemEvent.objects.create(
+            item=item,
+            action=Action.RECONCILE,
+            from_status=item.status,
+            to_status=item.status,
+            actor=None,
+            at=now,
+            reason=_("%(label)s：期限 %(due)s，已通知 %(to)s")
+            % {"label": label, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"), "to": "、".join(emails)},
+            changes={},
+            request_id=request_id.get(),
+        )
+        subject = _("【%(label)s】%(number)s %(title)s") % {"label": label, "number": item.number, "title": item.title}
+        body = _("事项“%(title)s”的期限为 %(due)s，请及时办理。") % {
+            "title": item.title,
+            "due": timezone.localtime(due),
+        }
+        transaction.on_commit(lambda: notices.send(subject, body, emails))
+    return 1
