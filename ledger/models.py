@@ -234,6 +234,9 @@ class Callback(models.Model):
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
 
+    def __str__(self):
+        return f"{self.item_id} {self.get_satisfaction_display()}"
+
 
 class ItemEvent(models.Model):
     """The append-only log of every change to an item: who, when, what and why."""
@@ -257,6 +260,9 @@ class ItemEvent(models.Model):
         verbose_name = _("事项日志")
         verbose_name_plural = _("事项日志")
 
+    def __str__(self):
+        return f"{self.item_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("ItemEvent rows are append-only")
@@ -279,3 +285,6 @@ class ReconcileNotice(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "kind", "due"], name="notice_once_per_deadline")]
+
+    def __str__(self):
+        return f"{self.item_id} {self.kind} {self.due:%Y-%m-%d}"

@@ -7,6 +7,7 @@ department's actions, the item's department."""
 
 from django.db.models import Q
 
+from core.privacy import mask_id_number, mask_phone
 from ledger.machine import HANDLERS, MACHINE, Action
 from ledger.models import Item, Status, SubmitterType
 from org.models import Person, Role
@@ -67,3 +68,29 @@ def _guard(item: Item, action: str) -> bool:
     if action == Action.REQUEST_EXTENSION:
         return item.pending_extension_due is None
     return True
+
+
+def sees_phone(person: Person | None, item: Item) -> bool:
+    """Call-takers and administrators call submitters back; the handling department contacts them."""
+    if person is None:
+        return False
+    if person.role in (Role.CALL_TAKER, Role.ADMIN) or person.user_id == item.submitter_user_id:
+        return True
+    return person.role == Role.HANDLER and person.department_id == item.department_id
+
+
+def sees_id_number(person: Person | None, item: Item) -> bool:
+    """Only intake (call-takers, administrators) needs a resident's ID number."""
+    if person is None:
+        return False
+    return person.role in (Role.CALL_TAKER, Role.ADMIN) or person.user_id == item.submitter_user_id
+
+
+def submitter_contact(user, item: Item) -> dict[str, str]:
+    """The submitter's phone and ID number as this user may see them: whole or masked."""
+    person = person_of(user)
+    phone, id_number = item.submitter_phone, item.submitter_id_number
+    return {
+        "phone": phone if sees_phone(person, item) else mask_phone(phone),
+        "id_number": id_number if sees_id_number(person, item) else mask_id_number(id_number),
+    }
