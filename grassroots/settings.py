@@ -181,6 +181,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets used under several field names get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "ledger.models.Kind",
+        "ResultKindEnum": "ledger.models.ResultKind",
+        "StatusEnum": "ledger.models.Status",
+    },
 }
 
 # Reconcile (对账): an item is at risk when due within this many working days,

@@ -53,11 +53,14 @@ def may_act(person: Person | None, item: Item, action: str) -> bool:
 def available_actions(user, item: Item) -> list[str]:
     """The actions this user may take on the item now: what pages and the API offer."""
     person = person_of(user)
-    return [
+    actions = [
         action
         for action, rule in MACHINE.items()
         if item.status in rule.sources and may_act(person, item, action) and _guard(item, action)
     ]
+    if Action.COMPLETE_MEASURE in actions and not item.measures.filter(done_at__isnull=True).exists():
+        actions.remove(Action.COMPLETE_MEASURE)
+    return actions
 
 
 def _guard(item: Item, action: str) -> bool:

@@ -73,9 +73,10 @@ def _actor_person(actor) -> Person:
     return person
 
 
-def _check(person: Person, item: Item, action: str) -> None:
-    """Refuse with 403 when the person may not act on the item at all, with 409 when the item's
-    state does not allow the action now."""
+def _authorize(actor, item: Item, action: str) -> Person:
+    """403, logged, when the actor may not take this action on this item at all (scope, role,
+    department). Called first, so a user outside the scope learns nothing more about the item."""
+    person = _actor_person(actor)
     if not may_act(person, item, action):
         security_log.warning(
             "refused %s on item %s by %s (role %s)", action, item.pk, person.user.username, person.role
@@ -83,6 +84,11 @@ def _check(person: Person, item: Item, action: str) -> None:
         if not item_is_visible(person, item):
             raise PermissionDenied(_("您无权办理该事项：它不在您的管辖范围内。"))
         raise PermissionDenied(_("您的角色不能对该事项执行“%(action)s”。") % {"action": Action(action).label})
+    return person
+
+
+def _check_state(item: Item, action: str) -> None:
+    """409 when the item's state does not allow the action now."""
     rule = MACHINE[action]
     if item.status not in rule.sources or not _guard(item, action):
         raise ActionRefused(
@@ -102,14 +108,14 @@ def _act(
 ) -> Item:
     """Lock the item, check the action, let ``change`` update it (and return the measure or result
     it made), write the item with a version check and append the event, all in one transaction."""
-    person = _actor_person(actor)
     if len(reason) > 1000:
         raise ValidationError({"reason": _("说明不能超过1000字。")})
     with transaction.atomic():
         locked = Item.objects.select_for_update().select_related("division").get(pk=item.pk)
+        _authorize(actor, locked, action)
         if version is not None and locked.version != version:
             raise VersionConflict()
-        _check(person, locked, action)
+        _check_state(locked, action)
         before = _snapshot(locked)
         from_status = locked.status
         related = change(locked) or {}
@@ -292,9 +298,14 @@ def item_open(
 
 def item_edit(*, item: Item, actor, reason: str, version: int | None = None, **changes: Any) -> Item:
     """Correct an item's description before it is dispatched (again): title, category, division…"""
+    person = _authorize(actor, item, Action.EDIT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: _("该字段不能修改。") for f in unknown})
+    division = changes.get("division")
+    if division is not None and not division.path.startswith(person.division.path):
+        security_log.warning("refused moving item %s to %s by %s", item.pk, division.code, actor.username)
+        raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     reason = _required(reason, "reason", _("修改事项须说明理由。"))
 
     def change(it: Item):
@@ -322,6 +333,7 @@ def item_dispatch(
     version: int | None = None,
 ) -> Item:
     """Dispatch (派单): assign the handling department, and start the working-day clock."""
+    _authorize(actor, item, Action.DISPATCH)
     _future_date(resolve_by, "resolve_by")
     errors = {}
     if not department.active:
@@ -366,6 +378,7 @@ def item_acknowledge(*, item: Item, actor, reason: str = "", version: int | None
 
 def item_return(*, item: Item, actor, reason: str, version: int | None = None) -> Item:
     """Return (退单): the department sends the item back to the dispatcher, with a reason."""
+    _authorize(actor, item, Action.RETURN)
     reason = _required(reason, "reason", _("退单须说明理由。"))
 
     def change(it: Item):
@@ -384,6 +397,7 @@ def item_return(*, item: Item, actor, reason: str, version: int | None = None) -
 
 def item_add_measure(*, item: Item, actor, text: str, due: dt.date, owner=None, version: int | None = None) -> Measure:
     """Add a measure (解决措施) with an owner and a due date."""
+    _authorize(actor, item, Action.ADD_MEASURE)
     text = _required(text, "text", _("请填写措施内容。"))
     if due is None:
         raise ValidationError({"due": _("请填写完成期限。")})
@@ -419,12 +433,14 @@ def item_complete_measure(*, measure: Measure, actor, reason: str = "", version:
 
 def item_note(*, item: Item, actor, text: str, version: int | None = None) -> Item:
     """Record progress (进展说明)."""
+    _authorize(actor, item, Action.NOTE)
     text = _required(text, "text", _("请填写进展说明。"))
     return _act(item=item, actor=actor, action=Action.NOTE, version=version, reason=text, change=lambda it: None)
 
 
 def item_request_extension(*, item: Item, actor, until: dt.date, reason: str, version: int | None = None) -> Item:
     """Ask to move the resolution deadline (申请延期)."""
+    _authorize(actor, item, Action.REQUEST_EXTENSION)
     reason = _required(reason, "reason", _("申请延期须说明理由。"))
     if until is None:
         raise ValidationError({"until": _("请填写延期后的期限。")})
@@ -441,6 +457,7 @@ def item_request_extension(*, item: Item, actor, until: dt.date, reason: str, ve
 
 def item_decide_extension(*, item: Item, actor, approve: bool, reason: str = "", version: int | None = None) -> Item:
     """Approve or refuse a pending extension."""
+    _authorize(actor, item, Action.APPROVE_EXTENSION)
     if not approve:
         reason = _required(reason, "reason", _("不同意延期须说明理由。"))
 
@@ -470,6 +487,7 @@ def item_resolve(
     version: int | None = None,
 ) -> Item:
     """Resolve (办结): the department reports the item done, with its result (成果)."""
+    _authorize(actor, item, Action.RESOLVE)
     errors = {}
     if result_kind not in ResultKind.values:
         errors["result_kind"] = [_("请选择成果类型。")]
@@ -503,6 +521,7 @@ def item_callback(
     *, item: Item, actor, satisfaction: str, solved: bool, note: str = "", version: int | None = None
 ) -> Item:
     """Record the submitter's callback (回访). An unsatisfied answer reopens the item as redo (重办)."""
+    _authorize(actor, item, Action.CALLBACK)
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("请选择满意度。")})
 
@@ -538,6 +557,7 @@ def item_sign_off(*, item: Item, actor, reason: str = "", version: int | None = 
 
 def item_supervise(*, item: Item, actor, reason: str, version: int | None = None) -> Item:
     """Supervise (督办): a leader or auditor puts the item under supervision."""
+    _authorize(actor, item, Action.SUPERVISE)
     reason = _required(reason, "reason", _("督办须说明督办要求。"))
 
     def change(it: Item):
@@ -550,6 +570,7 @@ def item_supervise(*, item: Item, actor, reason: str, version: int | None = None
 
 def item_urge(*, item: Item, actor, reason: str, version: int | None = None) -> Item:
     """Urge (催办): remind the handling department."""
+    _authorize(actor, item, Action.URGE)
     reason = _required(reason, "reason", _("催办须说明催办内容。"))
 
     def change(it: Item):
@@ -610,12 +631,12 @@ def _nearest_leaders(item: Item) -> list:
 def _notice(item: Item, kind: str, due: dt.datetime, recipients: list, now: dt.datetime) -> int:
     emails = notices._recipients(*recipients)
     with transaction.atomic():
-        _, created = ReconcileNotice.objects.get_or_create(
+        notice, created = ReconcileNotice.objects.get_or_create(
             item=item, kind=kind, due=due, defaults={"sent_at": now, "recipients": ",".join(emails)[:500]}
         )
         if not created:
             return 0
-        label = ReconcileNotice.Kind(kind).label
+        label = ReconcileNotice.Kind(notice.kind).label
         ItemEvent.objects.create(
             item=item,
             action=Action.RECONCILE,

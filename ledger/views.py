@@ -1,7 +1,530 @@
+"""The ledger's pages. Views stay thin: selectors read, forms parse, services validate and write.
+
+An HTMX request gets only the part of the page it replaces (the item panel, the ledger's table);
+without JavaScript every form still works as a plain POST followed by a redirect."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import ActionRefused
+from core.privacy import mask_id_number, mask_phone
+from ledger import exports, forms, services
+from ledger.filters import ItemFilterSet, MeasureFilterSet, ResultFilterSet
+from ledger.machine import DISPATCHERS, Action
+from ledger.models import (
+    Category,
+    Channel,
+    Item,
+    Kind,
+    Priority,
+    Satisfaction,
+    Status,
+    SubmitterType,
+)
+from ledger.scope import available_actions, may_act, sees_id_number, sees_phone, submitter_contact
+from ledger.selectors import (
+    callback_list,
+    item_get,
+    item_inbox,
+    item_list,
+    item_timeline,
+    measure_list,
+    result_list,
+)
+from org.models import Department, Division, Role
+from org.selectors import person_of
+
+security_log = logging.getLogger("grassroots.security")
+User = get_user_model()
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _page(request, qs, size: int = PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _partial(request) -> bool:
+    """Whether to answer with the part of the page only: HTMX asked, and not to restore history."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _attach(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by field where the form has the field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# ---------------------------------------------------------------------------------------------
+# My items (我的事项)
 
 
 @login_required
+@require_GET
 def inbox(request):
-    return HttpResponse("inbox")
+    items = item_inbox(user=request.user)
+    return render(request, "ledger/inbox.html", {"page": _page(request, items)})
+
+
+# ---------------------------------------------------------------------------------------------
+# One item: the detail panel and its actions
+
+
+@dataclass(frozen=True)
+class Step:
+    """How the page takes one action: the form that parses it and the service call that does it."""
+
+    form: type[forms.ActionForm]
+    run: Callable[[Item, Any, dict, forms.ActionForm], Any]
+
+
+def _reason(item, user, data):
+    return {"item": item, "actor": user, "reason": data["reason"], "version": data["version"]}
+
+
+STEPS: dict[str, Step] = {
+    Action.DISPATCH: Step(
+        forms.DispatchForm,
+        lambda item, user, d, f: services.item_dispatch(
+            item=item,
+            actor=user,
+            department=d["department"],
+            handler=d["handler"],
+            sponsor=d["sponsor"],
+            resolve_by=d["resolve_by"],
+            reason=d["reason"],
+            version=d["version"],
+        ),
+    ),
+    Action.ACKNOWLEDGE: Step(
+        forms.AcknowledgeForm, lambda item, user, d, f: services.item_acknowledge(**_reason(item, user, d))
+    ),
+    Action.RETURN: Step(forms.ReturnForm, lambda item, user, d, f: services.item_return(**_reason(item, user, d))),
+    Action.ADD_MEASURE: Step(
+        forms.AddMeasureForm,
+        lambda item, user, d, f: services.item_add_measure(
+            item=item, actor=user, text=d["text"], due=d["due"], owner=d["owner"], version=d["version"]
+        ),
+    ),
+    Action.COMPLETE_MEASURE: Step(
+        forms.CompleteMeasureForm,
+        lambda item, user, d, f: services.item_complete_measure(
+            measure=d["measure"], actor=user, reason=d["reason"], version=d["version"]
+        ),
+    ),
+    Action.NOTE: Step(
+        forms.NoteForm,
+        lambda item, user, d, f: services.item_note(item=item, actor=user, text=d["text"], version=d["version"]),
+    ),
+    Action.REQUEST_EXTENSION: Step(
+        forms.RequestExtensionForm,
+        lambda item, user, d, f: services.item_request_extension(
+            item=item, actor=user, until=d["until"], reason=d["reason"], version=d["version"]
+        ),
+    ),
+    Action.APPROVE_EXTENSION: Step(
+        forms.ApproveExtensionForm,
+        lambda item, user, d, f: services.item_decide_extension(approve=True, **_reason(item, user, d)),
+    ),
+    Action.REFUSE_EXTENSION: Step(
+        forms.RefuseExtensionForm,
+        lambda item, user, d, f: services.item_decide_extension(approve=False, **_reason(item, user, d)),
+    ),
+    Action.RESOLVE: Step(
+        forms.ResolveForm,
+        lambda item, user, d, f: services.item_resolve(
+            item=item,
+            actor=user,
+            result_kind=d["result_kind"],
+            result_text=d["result_text"],
+            amount=d["amount"],
+            version=d["version"],
+        ),
+    ),
+    Action.CALLBACK: Step(
+        forms.CallbackForm,
+        lambda item, user, d, f: services.item_callback(
+            item=item,
+            actor=user,
+            satisfaction=d["satisfaction"],
+            solved=d["solved"],
+            note=d["note"],
+            version=d["version"],
+        ),
+    ),
+    Action.SIGN_OFF: Step(forms.SignOffForm, lambda item, user, d, f: services.item_sign_off(**_reason(item, user, d))),
+    Action.SUPERVISE: Step(
+        forms.SuperviseForm, lambda item, user, d, f: services.item_supervise(**_reason(item, user, d))
+    ),
+    Action.URGE: Step(forms.UrgeForm, lambda item, user, d, f: services.item_urge(**_reason(item, user, d))),
+    Action.EDIT: Step(
+        forms.EditForm,
+        lambda item, user, d, f: services.item_edit(**_reason(item, user, d), **f.changes()),
+    ),
+}
+
+
+def _action_form(action: str, item: Item, user, data=None):
+    return STEPS[action].form(data, item=item, user=user, prefix=action)
+
+
+@login_required
+@require_GET
+def item_detail(request, pk: int):
+    item = item_get(user=request.user, pk=pk)
+    return _render_detail(request, item)
+
+
+@login_required
+@require_POST
+def item_act(request, pk: int, action: str):
+    """Take one action on the item through its service. Bad input: 400 with the form's errors;
+    a refused action or a stale page: 409 with a message; no right to act: 403."""
+    if action not in STEPS:
+        raise Http404
+    item = get_object_or_404(Item.objects.select_related("division", "category"), pk=pk)
+    form = _action_form(action, item, request.user, request.POST)
+    if form.is_valid():
+        try:
+            STEPS[action].run(item, request.user, form.cleaned_data, form)
+        except ValidationError as e:
+            _attach(form, e)
+        except ActionRefused as e:
+            messages.error(request, e.message)
+            return _after_refusal(request, pk, status=409)
+        else:
+            messages.success(request, _("“%(action)s”已办理。") % {"action": Action(action).label})
+            return _after_success(request, pk)
+    if not may_act(person_of(request.user), item, action):
+        # Bad input from someone who may not act at all: the refusal comes first, the form's errors not at all.
+        security_log.warning("refused %s on item %s by %s", action, item.pk, request.user.get_username())
+        raise PermissionDenied(_("您无权对该事项执行“%(action)s”。") % {"action": Action(action).label})
+    item = item_get(user=request.user, pk=pk)
+    return _render_detail(request, item, bound={action: form}, status=400)
+
+
+def _after_success(request, pk: int):
+    try:
+        item = item_get(user=request.user, pk=pk)
+    except Http404:  # e.g. returned by a handler: it has left their department
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("ledger:inbox")
+            return response
+        return redirect("ledger:inbox")
+    if request.htmx:
+        return _render_detail(request, item)
+    return redirect("ledger:item", pk=item.pk)
+
+
+def _after_refusal(request, pk: int, status: int):
+    item = item_get(user=request.user, pk=pk)
+    return _render_detail(request, item, status=status)
+
+
+def _render_detail(request, item: Item, bound: dict | None = None, status: int = 200):
+    """The whole page, or for HTMX only the panel (fields, lists, timeline and action forms)."""
+    bound = bound or {}
+    actions = [
+        (action, Action(action).label, bound.get(action) or _action_form(action, item, request.user))
+        for action in available_actions(request.user, item)
+    ]
+    context = {
+        "item": item,
+        "actions": actions,
+        "contact": submitter_contact(request.user, item),
+        "division_names": _division_chain(item.division),
+        "measures": item.measures.select_related("owner__person"),
+        "results": item.results.select_related("created_by__person"),
+        "callbacks": callback_list(item=item),
+        "timeline": _timeline(request.user, item),
+        "today": timezone.localdate(),
+    }
+    template = "ledger/item_detail.html#panel" if _partial(request) else "ledger/item_detail.html"
+    return render(request, template, context, status=status)
+
+
+def _division_chain(division: Division) -> str:
+    codes = _codes(division)
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    return " / ".join(names.get(c, c) for c in codes)
+
+
+# The timeline: each event's changes, in words
+
+_CHOICES = {
+    "status": Status,
+    "kind": Kind,
+    "channel": Channel,
+    "priority": Priority,
+    "satisfaction": Satisfaction,
+    "submitter_type": SubmitterType,
+}
+_HIDDEN_CHANGES = {"status", "number"}
+_LOOKUPS = {
+    "department_id": Department,
+    "category_id": Category,
+    "division_id": Division,
+    "handler_id": User,
+    "sponsor_id": User,
+    "first_receiver_id": User,
+    "submitter_user_id": User,
+}
+
+
+def _field_labels() -> dict[str, str]:
+    return {f.attname: str(f.verbose_name) for f in Item._meta.concrete_fields}
+
+
+def _timeline(user, item: Item) -> list[dict]:
+    events = list(item_timeline(item=item))
+    ids: dict[type, set] = {}
+    for event in events:
+        for field, values in (event.changes or {}).items():
+            if field in _LOOKUPS:
+                ids.setdefault(_LOOKUPS[field], set()).update(v for v in values if v)
+    names: dict[type, dict] = {}
+    for model, pks in ids.items():
+        if model is User:
+            names[model] = {
+                u.pk: getattr(getattr(u, "person", None), "name", u.get_username())
+                for u in User.objects.filter(pk__in=pks).select_related("person")
+            }
+        else:
+            names[model] = {o.pk: str(o) for o in model.objects.filter(pk__in=pks)}
+    person = person_of(user)
+    show_phone, show_id = sees_phone(person, item), sees_id_number(person, item)
+    labels = _field_labels()
+
+    def show(field, value):
+        if value in (None, ""):
+            return "—"
+        if field in _LOOKUPS:
+            return names.get(_LOOKUPS[field], {}).get(value, value)
+        if field in _CHOICES:
+            return _CHOICES[field](value).label if value in _CHOICES[field].values else value
+        if field == "submitter_phone" and not show_phone:
+            return mask_phone(value)
+        if field == "submitter_id_number" and not show_id:
+            return mask_id_number(value)
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+            moment = parse_datetime(value)
+            if moment is not None:
+                return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+        return value
+
+    rows = []
+    for event in events:
+        changes = []
+        if event.action != Action.OPEN:
+            for field, (old, new) in (event.changes or {}).items():
+                if field not in _HIDDEN_CHANGES:
+                    changes.append((labels.get(field, field), show(field, old), show(field, new)))
+        actor = event.actor
+        rows.append(
+            {
+                "event": event,
+                "label": Action(event.action).label if event.action in Action.values else event.action,
+                "actor": (getattr(getattr(actor, "person", None), "name", None) or actor.get_username())
+                if actor
+                else _("系统"),
+                "moved": event.from_status and event.from_status != event.to_status,
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake (受理登记)
+
+
+def _intake_scope(person) -> Division:
+    """The division a person works in. Mirrors item_open: a handler takes items in their
+    department's division, others in their own."""
+    if person.department_id and person.role == Role.HANDLER:
+        return person.department.division
+    return person.division
+
+
+def _division_options(scope: Division, villages: bool = True) -> list[tuple[str, str]]:
+    """The scope's counties, townships and villages (2,700+ for the city) as (code, "乡镇 村") for a <datalist>."""
+    levels = [Division.Level.COUNTY, Division.Level.ZONE, Division.Level.TOWNSHIP]
+    if villages:
+        levels.append(Division.Level.VILLAGE)
+    rows = (
+        Division.objects.filter(path__startswith=scope.path, level__in=levels)
+        .select_related("parent")
+        .only("code", "name", "level", "parent__name")
+        .order_by("code")
+    )
+    options = []
+    for d in rows:
+        label = f"{d.parent.name} {d.name}" if d.level == Division.Level.VILLAGE and d.parent_id else d.name
+        options.append((d.code, label))
+    return options
+
+
+def _codes(division: Division) -> list[str]:
+    """The codes from the city down to the division."""
+    return [c for c in division.path.strip("/").split("/") if c]
+
+
+def _dispatch_departments(scope: Division):
+    """Departments of the scope, above it and below it."""
+    return (
+        Department.objects.filter(active=True)
+        .filter(Q(division__code__in=_codes(scope)) | Q(division__path__startswith=scope.path))
+        .select_related("division")
+    )
+
+
+@login_required
+def intake(request):
+    person = person_of(request.user)
+    if person is None or person.role not in services.INTAKE_ROLES:
+        raise PermissionDenied(_("您的角色不能受理事项。"))
+    scope = _intake_scope(person)
+    departments = _dispatch_departments(scope) if person.role in DISPATCHERS else None
+    form = forms.IntakeForm(request.POST or None, departments=departments)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            department = form.cleaned_data.get("department")
+            try:
+                with transaction.atomic():
+                    item = services.item_open(actor=request.user, **form.open_kwargs())
+                    if department is not None:
+                        item = services.item_dispatch(item=item, actor=request.user, department=department)
+            except ValidationError as e:
+                _attach(form, e)
+            except PermissionDenied as e:
+                form.add_error("division", str(e))
+            else:
+                if department is not None:
+                    text = _("已受理并派单至%(department)s，编号 %(number)s。")
+                else:
+                    text = _("已受理，编号 %(number)s。")
+                messages.success(request, text % {"number": item.number, "department": department})
+                return redirect("ledger:item", pk=item.pk)
+    context = {"form": form, "division_options": _division_options(scope), "scope": scope}
+    return render(request, "ledger/intake.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger (台账): three lists, filters, pages and exports
+
+
+@dataclass(frozen=True)
+class LedgerList:
+    title: Any
+    filterset: type
+    rows: Callable[..., Any]
+    sheet: Callable[..., exports.Sheet]
+
+
+LISTS = {
+    "items": LedgerList(
+        gettext_lazy("问题清单"),
+        ItemFilterSet,
+        lambda user: item_list(user=user),
+        lambda qs, user: exports.item_sheet(qs=qs, user=user),
+    ),
+    "measures": LedgerList(
+        gettext_lazy("解决措施清单"),
+        MeasureFilterSet,
+        lambda user: measure_list(user=user).select_related("item__department"),
+        lambda qs, user: exports.measure_sheet(qs=qs),
+    ),
+    "results": LedgerList(
+        gettext_lazy("成果转化清单"),
+        ResultFilterSet,
+        lambda user: result_list(user=user).select_related("item__department"),
+        lambda qs, user: exports.result_sheet(qs=qs),
+    ),
+}
+
+
+def _filterset(request, name: str):
+    spec = LISTS[name]
+    data = request.GET.copy()
+    for key in ("page", "tab"):
+        data.pop(key, None)
+    filterset = spec.filterset(data or None, queryset=spec.rows(request.user), request=request)
+    form = forms.tidy_filter_form(filterset.form)
+    person = person_of(request.user)
+    if person is not None:  # offer the departments and leaders of the user's own area (and above)
+        scope = _intake_scope(person)
+        if "department" in form.fields:
+            form.fields["department"].queryset = _dispatch_departments(scope)
+        if "sponsor" in form.fields:
+            near = Q(division__path__startswith=scope.path) | Q(division__code__in=_codes(scope))
+            form.fields["sponsor"].queryset = form.fields["sponsor"].queryset.filter(near)
+    return filterset
+
+
+@login_required
+@require_GET
+def ledger(request):
+    tab = request.GET.get("tab", "items")
+    if tab not in LISTS:
+        tab = "items"
+    filterset = _filterset(request, tab)
+    division_options = []
+    if "division" in filterset.form.fields:
+        person = person_of(request.user)
+        if person is not None:
+            filterset.form.fields["division"].widget.attrs.update({"list": "division-filter-options", "size": 14})
+            division_options = _division_options(_intake_scope(person), villages=False)
+    context = {
+        "division_options": division_options,
+        "tab": tab,
+        "tabs": [(key, spec.title) for key, spec in LISTS.items()],
+        "filterset": filterset,
+        "form": filterset.form,
+        "page": _page(request, filterset.qs),
+        "today": timezone.localdate(),
+    }
+    template = "ledger/ledger.html#results" if _partial(request) else "ledger/ledger.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def ledger_export(request, name: str, fmt: str):
+    """The list as .xlsx or CSV, with the page's filters and within the viewer's scope."""
+    if name not in LISTS or fmt not in ("xlsx", "csv"):
+        raise Http404
+    filterset = _filterset(request, name)
+    sheet = LISTS[name].sheet(filterset.qs, request.user)
+    filename = f"{sheet.title}_{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_chunks(sheet), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return FileResponse(exports.xlsx_file(sheet), as_attachment=True, filename=filename, content_type=XLSX)

@@ -211,3 +211,28 @@ def test_a_deadline_in_the_past_is_refused(cast, open_item):
             resolve_by=timezone.localdate() - dt.timedelta(days=1),
         )
     assert "resolve_by" in e.value.message_dict
+
+
+def test_an_item_cannot_be_moved_into_another_county_by_editing(cast, open_item):
+    item = open_item()
+    with pytest.raises(PermissionDenied):
+        services.item_edit(item=item, actor=cast.call_taker, reason="改区划", division=cast.other_village)
+    item.refresh_from_db()
+    assert item.division == cast.village and item.events.count() == 1
+
+
+def test_an_outsider_with_a_stale_version_gets_403_not_a_conflict(cast, open_item):
+    item = open_item()
+    with pytest.raises(PermissionDenied):
+        services.item_dispatch(item=item, actor=cast.other_call_taker, department=cast.department, version=99)
+
+
+def test_complete_measure_is_offered_only_while_a_measure_is_open(cast, open_item):
+    item = take_to_in_progress(cast, open_item())
+    assert Action.COMPLETE_MEASURE not in available_actions(cast.handler, item)
+    measure = services.item_add_measure(
+        item=item, actor=cast.handler, text="修复", due=timezone.localdate() + dt.timedelta(days=2)
+    )
+    assert Action.COMPLETE_MEASURE in available_actions(cast.handler, item)
+    services.item_complete_measure(measure=measure, actor=cast.handler)
+    assert Action.COMPLETE_MEASURE not in available_actions(cast.handler, item)

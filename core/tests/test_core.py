@@ -1,0 +1,70 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.privacy import mask_id_number, mask_phone
+from core.validators import normalize_credit_code, normalize_id_number, normalize_phone
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_masks_keep_only_what_identifies_nobody():
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("059522345678") == "059*****5678"
+    assert mask_id_number("35050219900101123X") == "350502********123X"
+    assert mask_phone("") == "" and mask_id_number("") == ""
+
+
+@pytest.mark.parametrize("value", ["91350500MA31234567", "91350500ma2xxxxx0x", "9135050", "I1350500MA2Y1H5E3G"])
+def test_bad_credit_codes_are_refused(value):
+    with pytest.raises(ValidationError):
+        normalize_credit_code(value)
+
+
+def test_a_valid_credit_code_passes():
+    from stdnum.cn import uscc
+
+    body = "91350500MA2Y1H5E3"
+    code = body + uscc.calc_check_digit(body)
+    assert normalize_credit_code(code) == code
+
+
+def test_phone_and_id_messages_are_in_chinese():
+    with pytest.raises(ValidationError) as e:
+        normalize_phone("12")
+    assert "电话号码格式不正确" in e.value.messages[0]
+    with pytest.raises(ValidationError) as e:
+        normalize_id_number("350502199001011230")
+    assert "身份证号码不正确" in e.value.messages[0]
+
+
+def _manage(*args, **env):
+    full = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE")} | env
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_production_settings_pass_the_deploy_check():
+    run = _manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY="x" * 20 + "-Production-Secret-9f8e7d6c5b4a")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    run = _manage("check", SECRET_KEY="")
+    assert run.returncode != 0 and "SECRET_KEY is required" in run.stderr
+
+
+def test_a_bad_boolean_in_the_environment_fails_loudly():
+    run = _manage("check", DEBUG="maybe")
+    assert run.returncode != 0 and "DEBUG must be true or false" in run.stderr
+
+
+def test_every_response_carries_a_request_id(client, db):
+    response = client.get("/login/", HTTP_X_REQUEST_ID="abc123")
+    assert response["X-Request-Id"] == "abc123"
+    assert client.get("/login/")["X-Request-Id"]
