@@ -5,7 +5,19 @@ from core.testing import make_cast
 
 @pytest.fixture
 def cast(db):
+    _reseed()
     return make_cast()
+
+
+def _reseed():
+    """Transactional tests (browser, PostgreSQL) flush every table, including the rows the data
+    migrations wrote (the holiday calendar, the default time limits): write them again if gone."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in ("workdays.migrations.0002_seed_calendar", "ledger.migrations.0002_default_time_limits"):
+        import_module(module).seed(apps, None)
 
 
 @pytest.fixture
@@ -64,3 +76,30 @@ def pytest_sessionfinish(session, exitstatus):
     if path:
         with open(path, "w") as f:
             json.dump(_passed, f)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (its own browser download does not work here)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -140,6 +140,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded and generated files (export jobs' spreadsheets). Never served as public URLs: the
+# web server must not map MEDIA_URL; downloads go through views that check who asks.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -193,6 +197,8 @@ SPECTACULAR_SETTINGS = {
 # and escalated to its sponsoring leader when overdue by this many working days.
 LEDGER_AT_RISK_WORKING_DAYS = envint("LEDGER_AT_RISK_WORKING_DAYS", "1")
 LEDGER_ESCALATE_AFTER_WORKING_DAYS = envint("LEDGER_ESCALATE_AFTER_WORKING_DAYS", "2")
+# Exports of up to this many rows are answered directly; larger ones are written by the task worker.
+LEDGER_EXPORT_SYNC_MAX_ROWS = envint("LEDGER_EXPORT_SYNC_MAX_ROWS", "5000")
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")

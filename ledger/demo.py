@@ -44,6 +44,7 @@ from ledger.models import (
 from ledger.selectors import at_risk_q, at_risk_threshold, overdue_q
 from org.models import Department, Division, Person, Rank, Role
 from org.services import department_create, division_add_grid, divisions_load_reference, person_create
+from workdays.models import SpecialDay
 from workdays.selectors import add_working_days, is_working_day
 
 PASSWORD = "grassroots-demo"
@@ -206,12 +207,16 @@ def _logins() -> list[Login]:
         if code not in taken:
             logins.append(Login(f"city_{suffix.lower()}", Role.HANDLER, CITY, code, Rank.STAFF, f"{name}承办人", False))
     for county, prefix, townships in COUNTIES:
-        for suffix, name in COUNTY_DEPARTMENTS:
+        for suffix, _name in COUNTY_DEPARTMENTS:
             code = f"{county}-{suffix}"
             if code not in taken:
-                logins.append(Login(f"{prefix}_{suffix.lower()}", Role.HANDLER, county, code, Rank.STAFF, "承办人", False))
+                logins.append(
+                    Login(f"{prefix}_{suffix.lower()}", Role.HANDLER, county, code, Rank.STAFF, "承办人", False)
+                )
         for township, slug in townships:
-            logins.append(Login(f"{prefix}_{slug}", Role.HANDLER, township, f"{township}-JDB", Rank.STAFF, "承办人", False))
+            logins.append(
+                Login(f"{prefix}_{slug}", Role.HANDLER, township, f"{township}-JDB", Rank.STAFF, "承办人", False)
+            )
     return logins
 
 
@@ -249,7 +254,8 @@ TEMPLATES = [
              ("梳理周边可供工业用地", "纳入年度供地计划"), (R.SOLVED, "已纳入年度供地计划，完成土地挂牌出让")),
     Template("0102", "E", (K.PROBLEM,), ENTERPRISE_CHANNELS, "自建厂房不动产权证办理缓慢",
              "{company}自建厂房已竣工两年，不动产权证因历史遗留问题至今未办出，影响企业抵押融资，请协调解决。",
-             ("组织自然资源、住建部门会商", "按历史遗留问题处置办法补办手续"), (R.RULE_CHANGED, "出台历史遗留不动产登记处置办法，已办证")),
+             ("组织自然资源、住建部门会商", "按历史遗留问题处置办法补办手续"),
+             (R.RULE_CHANGED, "出台历史遗留不动产登记处置办法，已办证")),
     Template("0103", "E", (K.REQUEST,), ENTERPRISE_CHANNELS, "订单增加招工难",
              "{company}因订单增加，急需招聘车工、缝纫工等一线工人约{workers}人，希望人社部门协助对接劳务输出地和职业院校。",
              ("发布专场招聘信息", "组织劳务协作地对接"), (R.SOLVED, "举办专场招聘会，企业招到工人")),
@@ -391,7 +397,7 @@ STATUS_WEIGHTS = {
     Status.RETURNED: 2,
     Status.OPEN: 4,
 }
-
+FORCED_VARIANTS = {Status.IN_PROGRESS: ("at_risk", "overdue"), Status.DISPATCHED: ("fresh", "late_ack")}
 
 # ---------------------------------------------------------------------------------------------
 # Loading
@@ -630,9 +636,11 @@ class _Generator:
                 self.villages.setdefault(d.path.split("/")[2], []).append(d)
         self.counties = {d.code: d for d in Division.objects.filter(level=Division.Level.COUNTY)}
         self.offices = {township for _c, _p, towns in COUNTIES for township, _slug in towns}
-        self.enterprises: dict[str | None, list[Enterprise]] = {}
+        self.enterprises: dict[str, list[Enterprise]] = {}
         self.at_risk_days: dict[int, list[dt.date]] = {}
         self.frozen = None
+        self.special = dict(SpecialDay.objects.values_list("date", "is_workday"))
+        self.office_hours = True
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -641,7 +649,10 @@ class _Generator:
         plans = []
         for i in range(self.count):
             status = statuses[i % 8] if i < 16 else self.rng.choices(statuses, weights=STATUS_WEIGHTS.values())[0]
-            plans.append(self._plan(status, force_kind=Kind.values[i] if i < 8 else None))
+            plan = self._plan(status, force_kind=Kind.values[i] if i < 8 else None)
+            if i < 16 and plan.status in FORCED_VARIANTS:  # at least one at risk and one overdue
+                plan.variant = FORCED_VARIANTS[plan.status][i // 8]
+            plans.append(plan)
         # Every channel at least once (the kinds were forced above).
         for i, channel in enumerate(Channel.values):
             if self.count > 8 + i and channel not in {p.channel for p in plans}:
@@ -686,9 +697,9 @@ class _Generator:
         return self.rng.choice(villages)
 
     def _enterprise(self, county: str | None, division: Division) -> Enterprise:
-        pool = self.enterprises.setdefault(county, [])
+        region = division.path.split("/")[1]  # the county: enterprises come back with more requests
+        pool = self.enterprises.setdefault(region, [])
         if len(pool) < 12 or self.rng.random() < 0.3:
-            region = division.path.split("/")[1]
             place = self.counties[region].name.rstrip("区市县") if region in self.counties else "泉州"
             industry = self.rng.choice(INDUSTRIES[county])
             name = f"{place}{self.faker.company_prefix()}{industry}有限公司"
@@ -811,14 +822,39 @@ class _Generator:
         finally:
             freezer.stop()
 
-    def _step(self, when: dt.datetime) -> dt.datetime:
-        """Move the frozen clock to ``when``: later than the last step, and before the limit."""
+    def _step(self, when: dt.datetime, office: bool | None = None) -> dt.datetime:
+        """Move the frozen clock to ``when``: later than the last step, before the limit, and within
+        office hours when ``office`` (by default: once dispatched, unless the matter is urgent)."""
+        if self.office_hours if office is None else office:
+            when = self._office(when)
         when = max(when, self.t + dt.timedelta(minutes=1))
         if when >= self.limit:
             when = self.t + (self.limit - self.t) * self.rng.uniform(0.05, 0.3)
         self.t = when
         self.frozen.move_to(when)
         return when
+
+    def _office(self, when: dt.datetime) -> dt.datetime:
+        """Departments work 8:30–17:30 on working days: an evening step moves to the afternoon
+        before when it can, anything else to the next working morning."""
+        local = timezone.localtime(when)
+        day, hour = local.date(), local.hour + local.minute / 60
+
+        def working(d: dt.date) -> bool:
+            return self.special.get(d, d.weekday() < 5)
+
+        if working(day):
+            if 8.5 <= hour <= 17.5:
+                return when
+            if hour < 8.5:
+                return self._at(day, self.rng.uniform(8.5, 10.5))
+            earlier = self._at(day, self.rng.uniform(15, 17.5))
+            if earlier > self.t:
+                return earlier
+        day += dt.timedelta(days=1)
+        while not working(day):
+            day += dt.timedelta(days=1)
+        return self._at(day, self.rng.uniform(8.5, 10.5))
 
     def _later(self, lo_minutes: float, hi_minutes: float) -> dt.datetime:
         return self._step(self.t + dt.timedelta(minutes=self.rng.uniform(lo_minutes, hi_minutes)))
@@ -839,6 +875,7 @@ class _Generator:
 
         opened = self._opened_at(plan, limit_days)
         self.t = opened - dt.timedelta(minutes=1)
+        self.office_hours = False  # requests come in at any hour, and the 12345 centre works 7×24
         self._step(opened)
         fields = self._submitter(plan, division, county_key)
         words = self._words(county_key, division, fields.pop("_enterprise", None))
@@ -865,7 +902,8 @@ class _Generator:
             if wrong.pk in self.handlers:
                 self._later(5, 90)
                 item = services.item_dispatch(item=item, actor=calltaker, department=wrong)
-                self._later(30, 300)
+                returned_at = self.t + dt.timedelta(minutes=rng.uniform(30, 300))
+                self._step(returned_at, office=t.priority == Priority.NORMAL)
                 item = services.item_return(
                     item=item,
                     actor=self._handler(wrong),
@@ -876,6 +914,7 @@ class _Generator:
         self._later(5, 120)
         item = services.item_dispatch(item=item, actor=calltaker, department=department, sponsor=sponsor)
         handler = self._handler(department)
+        self.office_hours = t.priority == Priority.NORMAL  # emergencies are handled around the clock
         if plan.status == Status.DISPATCHED:
             if plan.variant == "late_ack" and rng.random() < 0.6:
                 self._step(item.acknowledge_due + dt.timedelta(hours=rng.uniform(2, 30)))
@@ -1015,6 +1054,13 @@ class _Generator:
         if measures and rng.random() < 0.5:
             self._later(60, 60 * 24)
             services.item_complete_measure(measure=measures[0], actor=handler)
+        if plan.variant == "on_track" and rng.random() < 0.25:  # waiting for a leader's decision
+            item.refresh_from_db()
+            self._later(60, 60 * 6)
+            until = timezone.localtime(item.resolve_due).date() + dt.timedelta(days=rng.randint(5, 10))
+            services.item_request_extension(
+                item=item, actor=handler, until=until, reason="需等待施工窗口期，申请延长办理期限。"
+            )
         if plan.variant in ("overdue", "extended"):
             item.refresh_from_db()
             self._step(item.resolve_due - dt.timedelta(hours=rng.uniform(6, 30)))

@@ -16,18 +16,23 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.privacy import mask_id_number, mask_phone
+from ledger.filters import ItemFilterSet, MeasureFilterSet, ResultFilterSet
+from ledger.forms import tidy_filter_form
 from ledger.machine import ACTIVE_STATUSES
 from ledger.models import Channel, Kind, Priority, ResultKind, Satisfaction, Status, SubmitterType
 from ledger.scope import sees_id_number, sees_phone
+from ledger.selectors import dispatch_departments, division_codes, item_list, measure_list, person_scope, result_list
 from org.models import Division
 from org.selectors import person_of
 
@@ -279,6 +284,79 @@ def result_sheet(*, qs: QuerySet) -> Sheet:
 
 
 # ---------------------------------------------------------------------------------------------
+# The lists as the page filters them. The ledger page, the export and the background export job
+# all build their queryset with list_filterset, so a file holds exactly the rows the page lists.
+
+
+@dataclass(frozen=True)
+class LedgerList:
+    title: Any
+    filterset: type
+    rows: Callable[[Any], QuerySet]
+    sheet: Callable[[QuerySet, Any], Sheet]
+
+
+LISTS = {
+    "items": LedgerList(
+        gettext_lazy("问题清单"),
+        ItemFilterSet,
+        lambda user: item_list(user=user),
+        lambda qs, user: item_sheet(qs=qs, user=user),
+    ),
+    "measures": LedgerList(
+        gettext_lazy("解决措施清单"),
+        MeasureFilterSet,
+        lambda user: measure_list(user=user).select_related("item__department"),
+        lambda qs, user: measure_sheet(qs=qs),
+    ),
+    "results": LedgerList(
+        gettext_lazy("成果转化清单"),
+        ResultFilterSet,
+        lambda user: result_list(user=user).select_related("item__department"),
+        lambda qs, user: result_sheet(qs=qs),
+    ),
+}
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+_NOT_FILTERS = ("page", "tab")
+
+
+def filter_query(data: QueryDict) -> str:
+    """The page's filters as a query string, without the page number and the tab."""
+    data = data.copy()
+    for key in _NOT_FILTERS:
+        data.pop(key, None)
+    return data.urlencode()
+
+
+def list_filterset(*, user, name: str, data: QueryDict):
+    """The list's FilterSet over ``user``'s scope, bound to the page's filters in ``data``. Its
+    form offers the departments and leaders of the user's own area (and above) only."""
+    spec = LISTS[name]
+    data = data.copy()
+    for key in _NOT_FILTERS:
+        data.pop(key, None)
+    filterset = spec.filterset(data or None, queryset=spec.rows(user))
+    form = tidy_filter_form(filterset.form)
+    person = person_of(user)
+    if person is not None:
+        scope = person_scope(person)
+        if "department" in form.fields:
+            form.fields["department"].queryset = dispatch_departments(scope)
+        if "sponsor" in form.fields:
+            near = Q(division__path__startswith=scope.path) | Q(division__code__in=division_codes(scope))
+            form.fields["sponsor"].queryset = form.fields["sponsor"].queryset.filter(near)
+    return filterset
+
+
+def filename(name: str, fmt: str, day: dt.date) -> str:
+    """What the downloaded file is called, e.g. 问题清单_20261125.xlsx."""
+    return f"{LISTS[name].title}_{day:%Y%m%d}.{fmt}"
+
+
+# ---------------------------------------------------------------------------------------------
 # Writers
 
 
@@ -358,3 +436,12 @@ def csv_chunks(sheet: Sheet, lines_per_chunk: int = 500) -> Iterator[str]:
             chunk = []
     if chunk:
         yield "".join(chunk)
+
+
+def write(sheet: Sheet, fmt: str, file) -> None:
+    """Write the sheet into the binary ``file`` as .xlsx or as CSV (UTF-8 with BOM)."""
+    if fmt == "xlsx":
+        write_xlsx(sheet, file)
+    else:
+        for chunk in csv_chunks(sheet):
+            file.write(chunk.encode("utf-8"))

@@ -14,7 +14,6 @@ from org.selectors import departments_for_division
 User = get_user_model()
 
 
-
 def _date() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -288,3 +288,49 @@ class ReconcileNotice(models.Model):
 
     def __str__(self):
         return f"{self.item_id} {self.kind} {self.due:%Y-%m-%d}"
+
+
+class ExportJob(models.Model):
+    """A large export (导出任务) written by the task worker instead of in the request. The filters are
+    kept as the page's query string and applied again within the requester's scope when it runs.
+    The file is handed out only to the requester, never served as a public media file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在生成")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    class ListName(models.TextChoices):
+        ITEMS = "items", _("问题清单")
+        MEASURES = "measures", _("解决措施清单")
+        RESULTS = "results", _("成果转化清单")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (.xlsx)"
+        CSV = "csv", "CSV"
+
+    requester = models.ForeignKey(User, models.CASCADE, related_name="export_jobs", verbose_name=_("申请人"))
+    list_name = models.CharField(_("清单"), max_length=16, choices=ListName.choices)
+    fmt = models.CharField(_("格式"), max_length=4, choices=Format.choices)
+    query = models.TextField(_("筛选条件"), blank=True)
+    language = models.CharField(_("语言"), max_length=10, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(_("行数"), null=True, blank=True)
+    file = models.FileField(_("文件"), upload_to="exports/", blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requester", "-created_at"], name="exportjob_requester_recent")]
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+
+    def __str__(self):
+        return f"{self.pk} {self.list_name}.{self.fmt} {self.status}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -8,8 +8,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from ledger.machine import ACTIVE_STATUSES
-from ledger.models import Callback, Item, ItemEvent, Measure, Result, Status
+from ledger.models import Callback, ExportJob, Item, ItemEvent, Measure, Result, Status
 from ledger.scope import visible_q
+from org.models import Department, Division, Role
 from org.selectors import person_of
 from workdays.selectors import add_working_days
 
@@ -83,3 +84,38 @@ def result_list(*, user) -> QuerySet[Result]:
 
 def callback_list(*, item: Item) -> QuerySet[Callback]:
     return item.callbacks.select_related("by__person")
+
+
+def person_scope(person) -> Division:
+    """The division a person works in. Mirrors item_open: a handler takes items in their
+    department's division, others in their own."""
+    if person.department_id and person.role == Role.HANDLER:
+        return person.department.division
+    return person.division
+
+
+def division_codes(division: Division) -> list[str]:
+    """The codes from the city down to the division."""
+    return [c for c in division.path.strip("/").split("/") if c]
+
+
+def dispatch_departments(scope: Division) -> QuerySet[Department]:
+    """Departments of the scope, above it and below it."""
+    return (
+        Department.objects.filter(active=True)
+        .filter(Q(division__code__in=division_codes(scope)) | Q(division__path__startswith=scope.path))
+        .select_related("division")
+    )
+
+
+def export_job_list(*, user) -> QuerySet[ExportJob]:
+    """The user's own export jobs, newest first. Nobody sees another user's jobs."""
+    return ExportJob.objects.filter(requester=user).order_by("-created_at", "-pk")
+
+
+def export_job_get(*, user, pk: int) -> ExportJob:
+    """One of the user's export jobs, or 404."""
+    try:
+        return export_job_list(user=user).get(pk=pk)
+    except ExportJob.DoesNotExist:
+        raise Http404 from None

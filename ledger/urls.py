@@ -11,4 +11,6 @@ urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/export/<slug:name>.<slug:fmt>", views.ledger_export, name="export"),
+    path("ledger/exports/<int:pk>/", views.export_job, name="export_job"),
+    path("ledger/exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]

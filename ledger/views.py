@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,17 +22,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ActionRefused
 from core.privacy import mask_id_number, mask_phone
 from ledger import exports, forms, services
-from ledger.filters import ItemFilterSet, MeasureFilterSet, ResultFilterSet
 from ledger.machine import DISPATCHERS, Action
 from ledger.models import (
     Category,
     Channel,
+    ExportJob,
     Item,
     Kind,
     Priority,
@@ -43,20 +42,21 @@ from ledger.models import (
 from ledger.scope import available_actions, may_act, sees_id_number, sees_phone, submitter_contact
 from ledger.selectors import (
     callback_list,
+    dispatch_departments,
+    division_codes,
+    export_job_get,
+    export_job_list,
     item_get,
     item_inbox,
-    item_list,
     item_timeline,
-    measure_list,
-    result_list,
+    person_scope,
 )
-from org.models import Department, Division, Role
+from org.models import Department, Division
 from org.selectors import person_of
 
 security_log = logging.getLogger("grassroots.security")
 User = get_user_model()
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page(request, qs, size: int = PAGE_SIZE):
@@ -251,6 +251,11 @@ def _render_detail(request, item: Item, bound: dict | None = None, status: int =
         (action, Action(action).label, bound.get(action) or _action_form(action, item, request.user))
         for action in available_actions(request.user, item)
     ]
+    offered = {action for action, _label, _form in actions}
+    for action, form in bound.items():  # a form the page no longer offers: its errors as messages
+        if action not in offered:
+            for error in (e for errors in form.errors.values() for e in errors):
+                messages.error(request, f"{Action(action).label}：{error}")
     context = {
         "item": item,
         "actions": actions,
@@ -267,7 +272,7 @@ def _render_detail(request, item: Item, bound: dict | None = None, status: int =
 
 
 def _division_chain(division: Division) -> str:
-    codes = _codes(division)
+    codes = division_codes(division)
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
     return " / ".join(names.get(c, c) for c in codes)
 
@@ -363,14 +368,6 @@ def _timeline(user, item: Item) -> list[dict]:
 # Intake (受理登记)
 
 
-def _intake_scope(person) -> Division:
-    """The division a person works in. Mirrors item_open: a handler takes items in their
-    department's division, others in their own."""
-    if person.department_id and person.role == Role.HANDLER:
-        return person.department.division
-    return person.division
-
-
 def _division_options(scope: Division, villages: bool = True) -> list[tuple[str, str]]:
     """The scope's counties, townships and villages (2,700+ for the city) as (code, "乡镇 村") for a <datalist>."""
     levels = [Division.Level.COUNTY, Division.Level.ZONE, Division.Level.TOWNSHIP]
@@ -389,27 +386,13 @@ def _division_options(scope: Division, villages: bool = True) -> list[tuple[str,
     return options
 
 
-def _codes(division: Division) -> list[str]:
-    """The codes from the city down to the division."""
-    return [c for c in division.path.strip("/").split("/") if c]
-
-
-def _dispatch_departments(scope: Division):
-    """Departments of the scope, above it and below it."""
-    return (
-        Department.objects.filter(active=True)
-        .filter(Q(division__code__in=_codes(scope)) | Q(division__path__startswith=scope.path))
-        .select_related("division")
-    )
-
-
 @login_required
 def intake(request):
     person = person_of(request.user)
     if person is None or person.role not in services.INTAKE_ROLES:
         raise PermissionDenied(_("您的角色不能受理事项。"))
-    scope = _intake_scope(person)
-    departments = _dispatch_departments(scope) if person.role in DISPATCHERS else None
+    scope = person_scope(person)
+    departments = dispatch_departments(scope) if person.role in DISPATCHERS else None
     form = forms.IntakeForm(request.POST or None, departments=departments)
     status = 200
     if request.method == "POST":
@@ -440,75 +423,28 @@ def intake(request):
 # The ledger (台账): three lists, filters, pages and exports
 
 
-@dataclass(frozen=True)
-class LedgerList:
-    title: Any
-    filterset: type
-    rows: Callable[..., Any]
-    sheet: Callable[..., exports.Sheet]
-
-
-LISTS = {
-    "items": LedgerList(
-        gettext_lazy("问题清单"),
-        ItemFilterSet,
-        lambda user: item_list(user=user),
-        lambda qs, user: exports.item_sheet(qs=qs, user=user),
-    ),
-    "measures": LedgerList(
-        gettext_lazy("解决措施清单"),
-        MeasureFilterSet,
-        lambda user: measure_list(user=user).select_related("item__department"),
-        lambda qs, user: exports.measure_sheet(qs=qs),
-    ),
-    "results": LedgerList(
-        gettext_lazy("成果转化清单"),
-        ResultFilterSet,
-        lambda user: result_list(user=user).select_related("item__department"),
-        lambda qs, user: exports.result_sheet(qs=qs),
-    ),
-}
-
-
-def _filterset(request, name: str):
-    spec = LISTS[name]
-    data = request.GET.copy()
-    for key in ("page", "tab"):
-        data.pop(key, None)
-    filterset = spec.filterset(data or None, queryset=spec.rows(request.user), request=request)
-    form = forms.tidy_filter_form(filterset.form)
-    person = person_of(request.user)
-    if person is not None:  # offer the departments and leaders of the user's own area (and above)
-        scope = _intake_scope(person)
-        if "department" in form.fields:
-            form.fields["department"].queryset = _dispatch_departments(scope)
-        if "sponsor" in form.fields:
-            near = Q(division__path__startswith=scope.path) | Q(division__code__in=_codes(scope))
-            form.fields["sponsor"].queryset = form.fields["sponsor"].queryset.filter(near)
-    return filterset
-
-
 @login_required
 @require_GET
 def ledger(request):
     tab = request.GET.get("tab", "items")
-    if tab not in LISTS:
+    if tab not in exports.LISTS:
         tab = "items"
-    filterset = _filterset(request, tab)
+    filterset = exports.list_filterset(user=request.user, name=tab, data=request.GET)
     division_options = []
     if "division" in filterset.form.fields:
         person = person_of(request.user)
         if person is not None:
             filterset.form.fields["division"].widget.attrs.update({"list": "division-filter-options", "size": 14})
-            division_options = _division_options(_intake_scope(person), villages=False)
+            division_options = _division_options(person_scope(person), villages=False)
     context = {
         "division_options": division_options,
         "tab": tab,
-        "tabs": [(key, spec.title) for key, spec in LISTS.items()],
+        "tabs": [(key, spec.title) for key, spec in exports.LISTS.items()],
         "filterset": filterset,
         "form": filterset.form,
         "page": _page(request, filterset.qs),
         "today": timezone.localdate(),
+        "export_sync_max_rows": settings.LEDGER_EXPORT_SYNC_MAX_ROWS,
     }
     template = "ledger/ledger.html#results" if _partial(request) else "ledger/ledger.html"
     return render(request, template, context)
@@ -517,14 +453,54 @@ def ledger(request):
 @login_required
 @require_GET
 def ledger_export(request, name: str, fmt: str):
-    """The list as .xlsx or CSV, with the page's filters and within the viewer's scope."""
-    if name not in LISTS or fmt not in ("xlsx", "csv"):
+    """The list as .xlsx or CSV, with the page's filters and within the viewer's scope. Up to
+    LEDGER_EXPORT_SYNC_MAX_ROWS rows come in the answer; more are written by the task worker,
+    and the user waits on the export job's page."""
+    if name not in exports.LISTS or fmt not in exports.CONTENT_TYPES:
         raise Http404
-    filterset = _filterset(request, name)
-    sheet = LISTS[name].sheet(filterset.qs, request.user)
-    filename = f"{sheet.title}_{timezone.localdate():%Y%m%d}.{fmt}"
+    filterset = exports.list_filterset(user=request.user, name=name, data=request.GET)
+    if filterset.qs.count() > settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
+        query = exports.filter_query(request.GET)
+        job = services.export_request(user=request.user, list_name=name, fmt=fmt, query=query)
+        return redirect("ledger:export_job", pk=job.pk)
+    sheet = exports.LISTS[name].sheet(filterset.qs, request.user)
+    filename = exports.filename(name, fmt, timezone.localdate())
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_chunks(sheet), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(exports.csv_chunks(sheet), content_type=exports.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
-    return FileResponse(exports.xlsx_file(sheet), as_attachment=True, filename=filename, content_type=XLSX)
+    return FileResponse(
+        exports.xlsx_file(sheet), as_attachment=True, filename=filename, content_type=exports.CONTENT_TYPES[fmt]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Export jobs (导出任务): large exports, written in the background
+
+
+@login_required
+@require_GET
+def export_job(request, pk: int):
+    """One of the user's export jobs: its state (HTMX polls it while it runs), the download when
+    it is done, the error when it failed; below, the user's recent jobs."""
+    job = export_job_get(user=request.user, pk=pk)
+    if _partial(request):
+        return render(request, "ledger/export_job.html#status", {"job": job})
+    jobs = export_job_list(user=request.user)[:10]
+    context = {"job": job, "jobs": jobs, "keep_days": services.EXPORT_KEEP_DAYS}
+    return render(request, "ledger/export_job.html", context)
+
+
+@login_required
+@require_GET
+def export_download(request, pk: int):
+    """The finished file, to the user who asked for it only."""
+    job = export_job_get(user=request.user, pk=pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    try:
+        file = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    filename = exports.filename(job.list_name, job.fmt, timezone.localdate(job.created_at))
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=exports.CONTENT_TYPES[job.fmt])

@@ -23,6 +23,7 @@ from ledger.models import (
     Satisfaction,
     Status,
 )
+from ledger.selectors import at_risk_q, overdue_q
 from ledger.services import time_limit_for
 from org.models import Department, Division, Person, Role
 from workdays.selectors import add_working_days
@@ -51,6 +52,7 @@ def test_the_demo_has_items_in_every_status_kind_and_channel_with_timelines_in_t
     assert {i.kind for i in items} == set(Kind.values)
     assert {i.channel for i in items} == set(Channel.values)
     now = timezone.now()
+    assert Item.objects.filter(overdue_q(now)).exists() and Item.objects.filter(at_risk_q(now)).exists()
     for item in items:
         events = sorted(item.events.all(), key=lambda e: e.id)
         times = [e.at for e in events]

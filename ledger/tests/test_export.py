@@ -142,7 +142,7 @@ def test_the_measure_and_result_lists_export_with_their_filters(client, cast, op
 
 
 def test_text_that_looks_like_a_formula_stays_text(client, cast, open_item):
-    open_item(title="=HYPERLINK(\"http://evil.test\",\"点我\")", address="-1+1")
+    open_item(title='=HYPERLINK("http://evil.test","点我")', address="-1+1")
     client.force_login(cast.call_taker)
     workbook, rows = xlsx_rows(export(client, "items", "xlsx"))
     assert column(rows, "标题") == ['=HYPERLINK("http://evil.test","点我")']

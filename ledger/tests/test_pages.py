@@ -135,7 +135,16 @@ def test_the_detail_page_shows_the_fields_the_lists_and_the_timeline(client, cas
     services.item_add_measure(item=item, actor=cast.handler, text="安排施工队修复", due=timezone.localdate())
     client.force_login(cast.call_taker)
     page = client.get(reverse("ledger:item", args=[item.pk])).text
-    for text in (item.number, "金山路路面塌陷", "鲤城区住建局", "海滨街道", "安排施工队修复", "受理立账", "派单", "签收"):
+    for text in (
+        item.number,
+        "金山路路面塌陷",
+        "鲤城区住建局",
+        "海滨街道",
+        "安排施工队修复",
+        "受理立账",
+        "派单",
+        "签收",
+    ):
         assert text in page, text
     assert "已受理 → 已派单" in page and "承办部门" in page
 
@@ -451,7 +460,19 @@ def test_the_ledger_lists_items_with_their_columns(client, cast, open_item):
     services.item_dispatch(item=item, actor=cast.call_taker, department=cast.department, sponsor=cast.leader)
     client.force_login(cast.call_taker)
     page = client.get(reverse("ledger:ledger")).text
-    for text in ("编号", "标题", "类型", "渠道", "区划", "承办部门", "包保领导", "状态", "受理时间", "办结期限", "满意度"):
+    for text in (
+        "编号",
+        "标题",
+        "类型",
+        "渠道",
+        "区划",
+        "承办部门",
+        "包保领导",
+        "状态",
+        "受理时间",
+        "办结期限",
+        "满意度",
+    ):
         assert f">{text}</th>" in page, text
     assert item.number in page and "鲤城区住建局" in page and "leader" in page and "12345热线" in page
 
@@ -520,3 +541,14 @@ def test_the_ledger_reads_a_page_in_a_fixed_number_of_queries(client, cast, open
         client.get(reverse("ledger:ledger"))
     with django_assert_max_num_queries(12):
         client.get(reverse("ledger:ledger"), {"tab": "measures"})
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_the_pages_render_in_the_other_languages(client, cast, open_item, language):
+    item = in_progress(cast, open_item())
+    client.force_login(cast.handler)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    for url in (reverse("ledger:inbox"), reverse("ledger:item", args=[item.pk]), reverse("ledger:ledger")):
+        response = client.get(url)
+        assert response.status_code == 200 and f'<html lang="{language}">' in response.text
+    assert client.get(reverse("ledger:export", args=["items", "csv"])).status_code == 200
