@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")  # the RQ test's own database
 
 from grassroots.settings import *  # noqa: F403
 

@@ -61,8 +61,8 @@ class PersonChoiceField(forms.ModelChoiceField):
         if person is None:
             return user.get_username()
         if person.department_id:
-            return f"{person.name}（{person.department.name}）"
-        return f"{person.name}（{person.division.name}）"
+            return _("%(name)s（%(unit)s）") % {"name": person.name, "unit": person.department.name}
+        return _("%(name)s（%(unit)s）") % {"name": person.name, "unit": person.division.name}
 
 
 def _users(**filters):

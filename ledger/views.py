@@ -255,7 +255,7 @@ def _render_detail(request, item: Item, bound: dict | None = None, status: int =
     for action, form in bound.items():  # a form the page no longer offers: its errors as messages
         if action not in offered:
             for error in (e for errors in form.errors.values() for e in errors):
-                messages.error(request, f"{Action(action).label}：{error}")
+                messages.error(request, _("%(label)s：%(error)s") % {"label": Action(action).label, "error": error})
     context = {
         "item": item,
         "actions": actions,
