@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "org",
     "workdays",
     "ledger",
+    "enterprises",
+    "policies",
+    "insight",
+    "open311",
 ]
 
 MIDDLEWARE = [

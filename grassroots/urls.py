@@ -7,6 +7,10 @@ from core import views as core_views
 
 urlpatterns = [
     path("", include("ledger.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("policies/", include("policies.urls")),
+    path("insight/", include("insight.urls")),
+    path("open311/", include("open311.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", core_views.set_language, name="set_language"),

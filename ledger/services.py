@@ -287,7 +287,8 @@ def item_open(
         opened_at=now,
         **fields,
     )
-    item.full_clean(exclude=["number"])
+    # The related objects were given as instances, so their existence needs no query.
+    item.full_clean(exclude=["number", "category", "division", "first_receiver", "submitter_user"])
     with transaction.atomic():
         item.save()
         item.number = f"{timezone.localtime(now):%Y%m%d}{item.pk:06d}"

@@ -25,6 +25,7 @@ def _overdue_now(item):
     return item.resolve_due + dt.timedelta(hours=1)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection, as in production
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
 def test_the_database_worker_runs_an_enqueued_reconcile(overdue_item):
     from freezegun import freeze_time
