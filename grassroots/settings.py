@@ -222,3 +222,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"grassroots.security": {"handlers": ["console"], "level": "WARNING"}},
 }
+
+# Open311 GeoReport v2 (open311/): list page sizes, the default date window, discovery's contact.
+OPEN311_PAGE_SIZE = envint("OPEN311_PAGE_SIZE", "50")
+OPEN311_MAX_PAGE_SIZE = envint("OPEN311_MAX_PAGE_SIZE", "500")
+OPEN311_WINDOW_DAYS = 90
+OPEN311_CONTACT = env("OPEN311_CONTACT", "12345")
+OPEN311_KEY_SERVICE = env("OPEN311_KEY_SERVICE", "Ask the 12345 office of the city for an api_key.")
+# The Open311 rate limit counts POSTs per key in the cache. One process: the default local-memory
+# cache is enough; with several gunicorn workers set CACHE_BACKEND=redis (REDIS_URL) so they share it.
+if env("CACHE_BACKEND", "locmem") == "redis":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+elif env("CACHE_BACKEND", "locmem") != "locmem":
+    raise ImproperlyConfigured("CACHE_BACKEND must be locmem or redis")
+
+# ---------------------------------------------------------------------------------------------
+# Insight (insight/): routing suggestions, repeat detection and hot issues. Models are files under
+# INSIGHT_MODEL_DIR (one per version, with its evaluation figures in the database); nothing is
+# downloaded at run time.
+INSIGHT_MODEL_DIR = Path(env("INSIGHT_MODEL_DIR", str(BASE_DIR / "var" / "models")))
+# Below this calibrated confidence no suggestion is shown.
+INSIGHT_SUGGEST_MIN_CONFIDENCE = float(env("INSIGHT_SUGGEST_MIN_CONFIDENCE", "0.6"))
+# Retraining from the ledger needs at least this many resolved items.
+INSIGHT_RETRAIN_MIN_ITEMS = envint("INSIGHT_RETRAIN_MIN_ITEMS", "50")
+# Repeats (重复件): open items opened within this many days, whose text similarity reaches the threshold
+# (chosen by bench/insight.py on real messages; see docs/insight.md).
+INSIGHT_REPEAT_WINDOW_DAYS = envint("INSIGHT_REPEAT_WINDOW_DAYS", "30")
+INSIGHT_REPEAT_MIN_SIMILARITY = float(env("INSIGHT_REPEAT_MIN_SIMILARITY", "0.1"))
+# Hot issues (热点问题): items of the last this many days, compared with the period before for growth.
+INSIGHT_HOT_WINDOW_DAYS = envint("INSIGHT_HOT_WINDOW_DAYS", "30")

@@ -16,6 +16,8 @@ urlpatterns = [
     path("language/", core_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("ledger.api.urls")),
+    path("api/", include("enterprises.api.urls")),
+    path("api/", include("policies.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -286,7 +286,7 @@ TEMPLATES = [
     Template("0201", "R", (K.PROBLEM,), RESIDENT_CHANNELS, "{road}人行道地砖破损",
              "{road}{n}号至{road2}路口人行道地砖大面积松动破损，老人和小孩容易绊倒，请维修。",
              ("现场勘查破损范围", "更换破损地砖"), (R.SOLVED, "已更换破损地砖")),
-    Template("0202", "R", (K.REQUEST, K.COMPLAINT), (C.HOTLINE,), "{place}突然停水未提前通知",
+    Template("0202", "R", (K.REQUEST, K.COMPLAINT), (C.HOTLINE, C.APP), "{place}突然停水未提前通知",
              "{place}片区从今天早上开始停水，事先没有接到任何通知，家中老人小孩用水困难，请问何时恢复供水。",
              ("联系供水公司抢修", "安排送水车临时供水"), (R.SOLVED, "管道抢修完毕，已恢复供水"), Priority.URGENT),
     Template("0202", "R", (K.PROBLEM,), RESIDENT_CHANNELS, "{place}自来水发黄",

@@ -48,6 +48,7 @@ class Channel(models.TextChoices):
     PETITION_RECEPTION = "petition_reception", _("信访接待")
     ONSITE_OFFICE = "onsite_office", _("现场办公")
     NEIGHBOURHOOD_CENTRE = "neighbourhood_centre", _("邻里中心")
+    APP = "app", _("移动应用/第三方应用")  # Open311 clients (open311.ApiClient)
 
 
 class SubmitterType(models.TextChoices):
@@ -133,6 +134,10 @@ class Item(models.Model):
     division = models.ForeignKey(Division, models.PROTECT, related_name="items", verbose_name=_("所在区划"))
     division_path = models.CharField(max_length=255, db_index=True, editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # Where the submitter said it is, as sent (Open311: lat, long, address_string, address_id, zipcode).
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    long = models.FloatField(_("经度"), null=True, blank=True)
+    location_raw = models.JSONField(_("原始位置"), default=dict, blank=True)
 
     first_receiver = models.ForeignKey(User, models.PROTECT, related_name="received_items", verbose_name=_("首接人"))
     department = models.ForeignKey(

@@ -249,6 +249,9 @@ def item_open(
     priority: str = Priority.NORMAL,
     submitter_user=None,
     opened_at: dt.datetime | None = None,
+    lat: float | None = None,
+    long: float | None = None,
+    location_raw: dict | None = None,
 ) -> Item:
     """Open an item (受理): it enters the ledger with the actor as its first receiver."""
     person = _actor_person(actor)
@@ -280,6 +283,9 @@ def item_open(
         division=division,
         division_path=division.path,
         address=(address or "").strip(),
+        lat=lat,
+        long=long,
+        location_raw=location_raw or {},
         priority=priority,
         submitter_user=submitter_user,
         first_receiver=actor,

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ActionRefused
 from core.privacy import mask_id_number, mask_phone
+from insight import views as insight_views
 from ledger import exports, forms, services
 from ledger.machine import DISPATCHERS, Action
 from ledger.models import (
@@ -209,6 +210,8 @@ def item_act(request, pk: int, action: str):
     if form.is_valid():
         try:
             STEPS[action].run(item, request.user, form.cleaned_data, form)
+            if action == Action.DISPATCH:
+                insight_views.after_dispatch(Item.objects.get(pk=item.pk))  # insight: overruled or not
         except ValidationError as e:
             _attach(form, e)
         except ActionRefused as e:
@@ -267,6 +270,7 @@ def _render_detail(request, item: Item, bound: dict | None = None, status: int =
         "timeline": _timeline(request.user, item),
         "today": timezone.localdate(),
     }
+    context |= insight_views.item_context(request.user, item)  # insight: suggestions and repeats
     template = "ledger/item_detail.html#panel" if _partial(request) else "ledger/item_detail.html"
     return render(request, template, context, status=status)
 
@@ -402,8 +406,10 @@ def intake(request):
             try:
                 with transaction.atomic():
                     item = services.item_open(actor=request.user, **form.open_kwargs())
+                    insight_views.after_open(item)  # insight: record the routing suggestion
                     if department is not None:
                         item = services.item_dispatch(item=item, actor=request.user, department=department)
+                        insight_views.after_dispatch(item)  # insight: was the suggestion overruled?
             except ValidationError as e:
                 _attach(form, e)
             except PermissionDenied as e:

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Benchmark of the market-entity register (市场主体): importing a register file, and the columnar
+snapshot the policy engine reads.
+
+    python bench/register.py                 # 100,000-row imports, 1.5 million-row snapshot
+    python bench/register.py --n 5000 --snapshot-n 50000 --runs 2    # a quick smoke test
+
+What it measures (medians of ``--runs`` runs, each in a fresh subprocess on an emptied register):
+
+- ``register_import`` of a synthetic register of ``--n`` rows (every row valid, three years of figures)
+  from CSV and from .xlsx: seconds, and the peak resident memory of the importing process in MB (the
+  Python interpreter and Django included: ru_maxrss);
+- the same CSV imported a second time: nothing changes (``reimport_csv_s``; ``reimport_changed`` must be 0);
+- ``register_snapshot()`` of ``--snapshot-n`` enterprises loaded with ``register_load_frame`` (COPY);
+- ``synthetic_register`` itself (``generate_1_5m_s`` is for the snapshot's size).
+
+PostgreSQL only: a throwaway database ``grassroots_register_bench`` on BENCH_PG_URL (default
+postgres://postgres@127.0.0.1:5432/), dropped afterwards. The last line printed is one JSON object.
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/").rstrip("/") + "/"
+PG_NAME = "grassroots_register_bench"
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "grassroots.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-secret-key-not-for-production-" + "x" * 20,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "TASKS_BACKEND": "immediate",
+}
+
+
+# =============================================================================================
+# Workers: a subprocess each, with DATABASE_URL set; they print one JSON line
+
+
+def _django():
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _empty_register():
+    from django.db import connection
+
+    from enterprises.models import Enterprise, EnterpriseYear, ImportRun
+
+    with connection.cursor() as cursor:
+        tables = [m._meta.db_table for m in (EnterpriseYear, Enterprise, ImportRun)]
+        cursor.execute(f"TRUNCATE {', '.join(tables)}, enterprises_enterprise_members RESTART IDENTITY CASCADE")
+
+
+def worker_import(args) -> dict:
+    _django()
+    from enterprises.services import register_import
+
+    if not args.keep:
+        _empty_register()
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    with open(args.file, "rb") as f:
+        run = register_import(file=f, filename=Path(args.file).name, actor=None)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "s": elapsed,
+        "peak_mb": peak,
+        "baseline_mb": baseline,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "errors": run.error_rows,
+    }
+
+
+def worker_load(args) -> dict:
+    _django()
+    from enterprises.services import register_load_frame
+    from enterprises.synthetic import synthetic_register
+
+    _empty_register()
+    started = time.perf_counter()
+    frame = synthetic_register(args.n, seed=11)
+    generated = time.perf_counter() - started
+    started = time.perf_counter()
+    register_load_frame(frame)
+    loaded = time.perf_counter() - started
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE enterprises_enterprise")
+        cursor.execute("ANALYZE enterprises_enterpriseyear")
+    return {"generate_s": generated, "load_s": loaded}
+
+
+def worker_snapshot(args) -> dict:
+    _django()
+    from enterprises.selectors import register_snapshot
+
+    started = time.perf_counter()
+    frame = register_snapshot()
+    elapsed = time.perf_counter() - started
+    return {"s": elapsed, "rows": frame.height, "columns": len(frame.columns), "peak_mb": _peak()}
+
+
+def _peak() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_files(args) -> dict:
+    _django()
+    from enterprises.synthetic import synthetic_register, write_csv, write_xlsx
+
+    frame = synthetic_register(args.n, seed=7)
+    write_csv(frame, Path(args.dir) / "register.csv")
+    write_xlsx(frame, Path(args.dir) / "register.xlsx")
+    return {"rows": frame.height}
+
+
+WORKERS = {"import": worker_import, "load": worker_load, "snapshot": worker_snapshot, "files": worker_files}
+
+
+# =============================================================================================
+# The orchestrator
+
+
+def run_worker(name: str, env: dict, **kwargs) -> dict:
+    argv = [str(VENV_PYTHON), __file__, "--worker", name]
+    for key, value in kwargs.items():
+        if value is True:
+            argv.append(f"--{key}")
+        elif value is not False:
+            argv.append(f"--{key}={value}")
+    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(f"worker {name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def manage(env: dict, *argv: str) -> None:
+    done = subprocess.run(
+        [str(VENV_PYTHON), "manage.py", *argv], env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 3) if values else None
+
+
+def main(args) -> dict:
+    env = {**os.environ, **ENV, "DATABASE_URL": PG_BASE + PG_NAME}
+    size = args.n
+    label = f"{size // 1000}k" if size % 1000 == 0 else str(size)
+    figures: dict = {"n": size, "snapshot_n": args.snapshot_n, "runs": args.runs, "notes": []}
+    pg_admin(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {PG_NAME}")
+    try:
+        manage(env, "migrate", "-v0")
+        manage(env, "load_divisions")
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            run_worker("files", env, n=size, dir=tmp)
+            print(f"files of {size} rows written in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+            for fmt in ("csv", "xlsx"):
+                runs = [run_worker("import", env, file=f"{tmp}/register.{fmt}") for _ in range(args.runs)]
+                for r in runs:
+                    print(f"import {fmt}: {r}", file=sys.stderr)
+                    if r["errors"] or r["created"] != size:
+                        figures["notes"].append(f"import {fmt}: {r['errors']} bad rows, {r['created']} created")
+                figures[f"import_{fmt}_{label}_s"] = median([r["s"] for r in runs])
+                figures[f"import_{fmt}_{label}_peak_mb"] = median([r["peak_mb"] for r in runs])
+                figures[f"import_{fmt}_rows_per_s"] = round(size / figures[f"import_{fmt}_{label}_s"])
+            again = [run_worker("import", env, file=f"{tmp}/register.csv", keep=True) for _ in range(args.runs)]
+            figures["reimport_csv_s"] = median([r["s"] for r in again])
+            figures["reimport_changed"] = max(r["created"] + r["updated"] for r in again)
+        load = run_worker("load", env, n=args.snapshot_n)
+        figures["generate_snapshot_n_s"] = round(load["generate_s"], 3)
+        figures["load_snapshot_n_s"] = round(load["load_s"], 3)
+        snaps = [run_worker("snapshot", env) for _ in range(args.runs)]
+        figures["snapshot_s"] = median([r["s"] for r in snaps])
+        figures["snapshot_peak_mb"] = median([r["peak_mb"] for r in snaps])
+        figures["snapshot_rows"] = snaps[0]["rows"]
+        figures["snapshot_columns"] = snaps[0]["columns"]
+    finally:
+        pg_admin(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+    return figures
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000, help="rows of the imported files")
+    parser.add_argument("--snapshot-n", type=int, default=1_500_000, help="enterprises in the snapshot")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--worker", choices=WORKERS)
+    parser.add_argument("--file")
+    parser.add_argument("--dir")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(WORKERS[args.worker](args)))
+        sys.exit(0)
+    if Path(sys.executable).resolve() != VENV_PYTHON.resolve() and VENV_PYTHON.exists():
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), __file__, *sys.argv[1:]])
+    result = main(args)
+    if not result["notes"]:
+        del result["notes"]
+    print(json.dumps(result, ensure_ascii=False))

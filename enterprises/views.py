@@ -1,0 +1,120 @@
+"""The register's pages: the list with search, filters and export; one enterprise; the import."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from enterprises import selectors, services
+from enterprises.exports import register_sheet
+from enterprises.filters import EnterpriseFilterSet
+from enterprises.forms import ImportForm
+from ledger.exports import CONTENT_TYPES, csv_chunks, xlsx_file
+from ledger.forms import tidy_filter_form
+
+PAGE_SIZE = 50
+XLSX_MAX_ROWS = 100_000
+
+
+def _filterset(request):
+    data = request.GET.copy()
+    data.pop("page", None)
+    filterset = EnterpriseFilterSet(data or None, queryset=selectors.enterprise_list(user=request.user))
+    tidy_filter_form(filterset.form)
+    return filterset
+
+
+def _partial(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@login_required
+@require_GET
+def register(request):
+    filterset = _filterset(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": filterset.form,
+        "page": page,
+        "may_import": selectors.may_import(request.user),
+    }
+    template = "enterprises/register.html#results" if _partial(request) else "enterprises/register.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def register_export(request, fmt: str):
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    if not selectors.may_view_register(request.user):
+        raise PermissionDenied(_("您无权导出市场主体名录。"))
+    qs = _filterset(request).qs
+    if fmt == "xlsx" and qs.count() > XLSX_MAX_ROWS:
+        messages.error(request, _("超过 %(n)s 条的名录请导出为 CSV，或缩小筛选范围。") % {"n": f"{XLSX_MAX_ROWS:,}"})
+        return redirect(f"{reverse('enterprises:register')}?{request.GET.urlencode()}")
+    sheet = register_sheet(qs=qs)
+    filename = f"{sheet.title}_{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_chunks(sheet), content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return FileResponse(xlsx_file(sheet), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
+
+
+@login_required
+@require_GET
+def enterprise_detail(request, pk: int):
+    enterprise = selectors.enterprise_get(user=request.user, pk=pk)
+    context = {
+        "enterprise": enterprise,
+        "years": selectors.enterprise_years(enterprise=enterprise),
+        "industry_chain": selectors.industry_chain(enterprise.industry),
+        "division_chain": selectors.division_chain(enterprise.division),
+    }
+    return render(request, "enterprises/enterprise_detail.html", context)
+
+
+@login_required
+def register_import(request):
+    if not selectors.may_import(request.user):
+        raise PermissionDenied(_("只有管理员可以导入市场主体名录。"))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            run = services.register_import(file=upload, filename=upload.name, actor=request.user)
+            messages.success(
+                request,
+                _("导入完成：新增 %(created)d，更新 %(updated)d，未变化 %(unchanged)d，错误 %(errors)d 行。")
+                % {
+                    "created": run.created,
+                    "updated": run.updated,
+                    "unchanged": run.unchanged,
+                    "errors": run.error_rows,
+                },
+            )
+            return redirect("enterprises:import_run", pk=run.pk)
+        status = 400
+    context = {"form": form, "runs": selectors.import_run_list(user=request.user)[:20], "columns": _column_help()}
+    return render(request, "enterprises/import.html", context, status=status)
+
+
+@login_required
+@require_GET
+def import_run(request, pk: int):
+    run = selectors.import_run_get(user=request.user, pk=pk)
+    page = Paginator(run.report, 200).get_page(request.GET.get("page"))
+    return render(request, "enterprises/import_run.html", {"run": run, "page": page})
+
+
+def _column_help() -> list[tuple[str, str, bool]]:
+    return [(attr, names[0] if names else "", attr in services.REQUIRED) for attr, names in services.COLUMNS.items()]

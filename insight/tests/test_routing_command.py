@@ -1,0 +1,103 @@
+import csv
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+
+def _write(path, rows, header=("标题", "内容", "一级标签"), encoding="utf-8"):
+    with open(path, "w", encoding=encoding, newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return str(path)
+
+
+@pytest.fixture
+def data(corpus_rows, tmp_path):
+    rows = [(r["title"], r["body"], r["label"]) for r in corpus_rows]
+    return {"utf8": _write(tmp_path / "u.csv", rows), "gbk": _write(tmp_path / "g.csv", rows, encoding="gb18030")}
+
+
+def test_train_evaluate_predict_on_a_gbk_export(data, tmp_path, capsys):
+    model = str(tmp_path / "m.joblib")
+    args = ["--csv", data["gbk"], "--text", "标题", "--text", "内容"]
+    call_command("routing", "train", *args, "--label", "一级标签", "--model", model)
+    capsys.readouterr()
+    call_command("routing", "evaluate", *args, "--label", "一级标签", "--model", model)
+    out = capsys.readouterr().out.strip().splitlines()
+    summary = json.loads(out[-1])
+    assert summary["n"] == 242 and 0 <= summary["macro_f1"] <= summary["accuracy"] + 1
+    assert any(line.startswith("教育文体") for line in out)
+    call_command(
+        "routing",
+        "predict",
+        "--csv",
+        data["utf8"],
+        "--text",
+        "标题",
+        "--model",
+        model,
+        "--out",
+        str(tmp_path / "p.csv"),
+    )
+    with open(tmp_path / "p.csv", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 242 and {"predicted", "confidence", "标题"} <= set(rows[0])
+
+
+def _refused(tmp_path, *args, match):
+    model = tmp_path / "bad.joblib"
+    with pytest.raises(CommandError, match=match):
+        call_command("routing", "train", *args, "--model", str(model))
+    assert not model.exists()
+
+
+def test_a_csv_without_the_named_column_writes_nothing(data, tmp_path):
+    _refused(tmp_path, "--csv", data["utf8"], "--text", "正文", "--label", "一级标签", match="no column 正文")
+
+
+def test_an_unknown_encoding_writes_nothing(corpus_rows, tmp_path):
+    path = _write(tmp_path / "x.csv", [(r["title"], r["body"], r["label"]) for r in corpus_rows], encoding="utf-16")
+    _refused(tmp_path, "--csv", path, "--text", "标题", "--label", "一级标签", match="GBK/GB18030")
+
+
+def test_empty_text_writes_nothing(corpus_rows, tmp_path):
+    rows = [(r["title"], r["body"], r["label"]) for r in corpus_rows] + [("", " ", "城乡建设")]
+    path = _write(tmp_path / "x.csv", rows)
+    _refused(
+        tmp_path,
+        "--csv",
+        path,
+        "--text",
+        "标题",
+        "--text",
+        "内容",
+        "--label",
+        "一级标签",
+        match="Empty text in row 244",
+    )
+
+
+def test_text_in_another_language_writes_nothing(corpus_rows, tmp_path):
+    rows = [(r["title"], r["body"], r["label"]) for r in corpus_rows] + [
+        ("Broken street light", "Please fix", "城乡建设")
+    ]
+    path = _write(tmp_path / "x.csv", rows)
+    _refused(tmp_path, "--csv", path, "--text", "标题", "--label", "一级标签", match="not Chinese")
+
+
+def test_a_label_column_with_one_class_writes_nothing(corpus_rows, tmp_path):
+    path = _write(tmp_path / "x.csv", [(r["title"], r["body"], "城乡建设") for r in corpus_rows])
+    _refused(tmp_path, "--csv", path, "--text", "标题", "--label", "一级标签", match="only one class")
+
+
+def test_predict_with_a_model_from_another_version_writes_nothing(data, tmp_path):
+    model = tmp_path / "old.joblib"
+    model.write_bytes(b"\x00garbage")
+    out = tmp_path / "p.csv"
+    with pytest.raises(CommandError, match="not a routing model"):
+        call_command(
+            "routing", "predict", "--csv", data["utf8"], "--text", "标题", "--model", str(model), "--out", str(out)
+        )
+    assert not out.exists()
