@@ -656,11 +656,15 @@ class _Generator:
         # Every channel at least once (the kinds were forced above).
         for i, channel in enumerate(Channel.values):
             if self.count > 8 + i and channel not in {p.channel for p in plans}:
-                plan = plans[8 + i]
-                fits = [t for t in self._pool(plan.status) if channel in t.channels]
-                template = self.rng.choice(fits)
-                kind = self.rng.choice(template.kinds)
-                plans[8 + i] = Plan(plan.status, plan.variant, template, kind, channel, self._county())
+                # the first plan from 8 + i on whose channel is not needed elsewhere and whose
+                # status has a template for this channel
+                for j in range(8 + i, self.count):
+                    fits = [t for t in self._pool(plans[j].status) if channel in t.channels]
+                    if fits and sum(p.channel == plans[j].channel for p in plans) > 1:
+                        template = self.rng.choice(fits)
+                        kind = self.rng.choice(template.kinds)
+                        plans[j] = Plan(plans[j].status, plans[j].variant, template, kind, channel, self._county())
+                        break
         return plans
 
     def _pool(self, status: str) -> list[Template]:

@@ -113,3 +113,10 @@ def test_the_demo_users_can_log_in_with_the_printed_password(client):
     assert admin.is_superuser and admin.person.role == Role.ADMIN
     # Every department has someone to handle its items.
     assert not Department.objects.exclude(people__role=Role.HANDLER).exists()
+
+
+@pytest.mark.parametrize("items,seed", [(30, 30), (60, 60)])
+def test_small_demos_load_with_any_seed(items, seed):
+    load(items, seed)
+    assert Item.objects.count() == items
+    assert set(Item.objects.values_list("channel", flat=True)) == set(Channel.values)
