@@ -23,12 +23,11 @@ from policies.jsonlogic.reference import evaluate
 from policies.jsonlogic.validate import STANDARD_OPS, DictSchema, RuleError, infer, op_of
 
 REF = dt.date(2026, 1, 1)
-TESTS = Path(__file__).resolve().parents[3] / "shared" / "jsonlogic" / "tests.json"  # ../shared beside the repo
+# The official JSON Logic test cases (jsonlogic.com/tests.json), copied from shared/jsonlogic/.
+TESTS = Path(__file__).resolve().parent / "data" / "jsonlogic_tests.json"
 
 
 def _cases():
-    if not TESTS.exists():
-        return []
     cases = [c for c in json.loads(TESTS.read_text()) if not isinstance(c, str)]
     return [pytest.param(rule, data, expected, id=f"{i}:{json.dumps(rule)[:60]}") for i, (rule, data, expected) in
             enumerate(cases)]  # fmt: skip
