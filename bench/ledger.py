@@ -321,8 +321,15 @@ WORKERS = {"setup": worker_setup, "service": worker_service, "floor": worker_flo
 # The orchestrator
 
 
-def run_worker(name: str, env: dict, **kwargs) -> dict:
-    argv = [str(VENV_PYTHON), __file__, "--worker", name] + [f"--{k}={v}" for k, v in kwargs.items()]
+def run_worker(name: str, env: dict, script: str = __file__, **kwargs) -> dict:
+    """Run ``script --worker name`` in a subprocess with ``env``; its last stdout line is JSON.
+    Keyword arguments become options (``True`` a bare flag, ``False`` left out)."""
+    argv = [str(VENV_PYTHON), script, "--worker", name]
+    for key, value in kwargs.items():
+        if value is True:
+            argv.append(f"--{key}")
+        elif value is not False:
+            argv.append(f"--{key}={value}")
     done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
         raise RuntimeError(f"worker {name} failed:\n{done.stderr[-3000:]}")

@@ -25,7 +25,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -73,11 +72,7 @@ WORKERS = {"key": worker_key}
 
 
 def run_worker(name: str, env: dict, **kwargs) -> dict:
-    argv = [str(bench.VENV_PYTHON), __file__, "--worker", name] + [f"--{k}={v}" for k, v in kwargs.items()]
-    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(f"worker {name} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return bench.run_worker(name, env, script=__file__, **kwargs)
 
 
 def post_rate(port: int, clients: int, key: str, n: int, start: int) -> tuple[float, int]:

@@ -19,11 +19,11 @@ postgres://postgres@127.0.0.1:5432/), dropped afterwards. The last line printed 
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+# The orchestration helpers are bench/ledger.py's (loaded by path: "ledger" is the Django app).
+_spec = importlib.util.spec_from_file_location("bench_ledger", ROOT / "bench" / "ledger.py")
+_ledger = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_ledger)
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/").rstrip("/") + "/"
 PG_NAME = "grassroots_register_bench"
 ENV = {
@@ -138,24 +142,10 @@ WORKERS = {"import": worker_import, "load": worker_load, "snapshot": worker_snap
 
 
 def run_worker(name: str, env: dict, **kwargs) -> dict:
-    argv = [str(VENV_PYTHON), __file__, "--worker", name]
-    for key, value in kwargs.items():
-        if value is True:
-            argv.append(f"--{key}")
-        elif value is not False:
-            argv.append(f"--{key}={value}")
-    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=3600)
-    if done.returncode != 0:
-        raise RuntimeError(f"worker {name} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return _ledger.run_worker(name, env, script=__file__, **kwargs)
 
 
-def manage(env: dict, *argv: str) -> None:
-    done = subprocess.run(
-        [str(VENV_PYTHON), "manage.py", *argv], env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
+manage = _ledger.manage
 
 
 def pg_admin(sql: str) -> None:
