@@ -88,3 +88,7 @@ def near_misses(*, frame: pl.DataFrame, clause: PolicyClause, reference_date: dt
     return out.with_columns(
         pl.col("failed").map_elements(lambda i: texts[i], return_dtype=pl.Utf8).alias("failed_text")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Delivery

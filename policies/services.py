@@ -395,3 +395,7 @@ def matches_recompute_enterprise(*, row: dict, reference_date: dt.date, clauses=
             _digests_update(clauses, new_frame, old, changed_ids)
     return {"written": upserts.height, "deleted": deletes.height, "stored": new_frame.height,
             "seconds": round(time.perf_counter() - started, 4)}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Delivery: notifications, grant batches, applications
