@@ -247,7 +247,7 @@ def worker_bulk(args) -> dict:
     villages = list(Division.objects.filter(level="village").values_list("id", "path"))
     departments = [(d.id, d.division.path) for d in Department.objects.select_related("division")]
     receivers = list(Person.objects.filter(role=Role.CALL_TAKER).values_list("user_id", "division__path"))
-    statuses = [s for s in Status.values]
+    statuses = [s for s in Status.values if s != Status.MERGED]  # a merged item needs the item it joined
     weights = [5, 5, 2, 15, 3, 5, 5, 60]
     now = dt.datetime.now(dt.UTC)
     kinds = ["problem", "complaint", "request", "consultation", "suggestion", "report", "dispute", "petition"]

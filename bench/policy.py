@@ -14,11 +14,19 @@ What it measures (medians of several runs; each part that reports a peak memory 
   engine, for the choice; needs duckdb);
 - recompute_pg_s, recompute_peak_mb: the whole recompute from PostgreSQL: snapshot read
   (enterprises.selectors.register_snapshot), evaluation, and writing the changed matches; the first
-  run, which writes every match, is reported apart (recompute_pg_first_s, matches_stored);
+  run, which writes every match, is reported apart (recompute_pg_first_s, matches_stored), and its
+  peak is in recompute_peak_mb (the process's peak RSS after the first and the timed runs);
+  snapshot_s, snapshot_peak_mb: the snapshot read alone (its peak measured before anything else);
 - one_enterprise_ms: one enterprise changed: its results for all 75 clauses, diffed and written;
-- one_clause_ms: one clause changed (a new threshold, so a new rule version): its column over all
-  enterprises, diffed and written (every stored row of the clause changes: it carries the rule version);
-  one_clause_eval_ms: the evaluation alone (compile and run, with the missing trace);
+- one_clause_ms: one clause changed (its employee threshold moves between 60 and 70, so a new rule
+  version, and the enterprises in between change): matches_recompute of that clause over all
+  enterprises, with the snapshot in memory. It includes reading the clause's previous wording
+  (ClauseVersion), compiling and running both wordings in one plan with the missing trace on the
+  stored rows, the digest check that proves the stored rows equal the previous wording's results (so
+  nothing is read back), the diff in Polars and the write of the changed rows only, in one
+  transaction, with the clause's digest and matched version. one_clause_changed_rows: the rows written
+  or deleted; one_clause_read_back: clauses read back from the database (0 expected);
+  one_clause_eval_ms: the evaluation alone (compile and run of the new wording, with the missing trace);
 - naive_extrapolated_s: a row-by-row Python loop (the reference evaluator) on a sample, extrapolated to N;
 - openfisca_s: OpenFisca (openfisca-core) computing the same 75 clauses on the same data, with one
   Enterprise entity and one variable per clause. OpenFisca has no missing values: they are zero, false
@@ -55,6 +63,16 @@ sys.path.insert(0, str(ROOT))
 
 
 def peak_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child
+    started by a big parent would report the parent's peak (here: the main process, which holds the
+    register and runs OpenFisca)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
@@ -142,10 +160,16 @@ def child_recompute(runs: int) -> dict:
         return snapshot, matches_recompute(frame=snapshot, reference_date=REFERENCE_DATE)
 
     started = time.perf_counter()
+    snapshot = register_snapshot()
+    snapshot_s = time.perf_counter() - started
+    snapshot_peak = peak_mb()
+    del snapshot
+    started = time.perf_counter()
     snapshot, first = full()
     first_s = time.perf_counter() - started
     times, changed = [], []
     for _ in range(runs):
+        snapshot = None  # a worker holds one snapshot at a time
         started = time.perf_counter()
         snapshot, counts = full()
         times.append(time.perf_counter() - started)
@@ -157,6 +181,8 @@ def child_recompute(runs: int) -> dict:
         "matches_stored": Match.objects.count(),
         "recompute_changed_rows": changed,
         "snapshot_rows": snapshot.height,
+        "snapshot_s": round(snapshot_s, 3),
+        "snapshot_peak_mb": snapshot_peak,
     }
 
     # one enterprise changed: flip its above-scale flag and raise its revenue. The rule set is loaded
@@ -193,6 +219,7 @@ def child_recompute(runs: int) -> dict:
         counts = matches_recompute(frame=snapshot, reference_date=REFERENCE_DATE, clauses=[clause])
         ms.append((time.perf_counter() - started) * 1000)
     out["one_clause_ms"] = median(ms)
+    out["one_clause_read_back"] = counts.get("clauses_read")
     from policies.jsonlogic.compile_polars import compile_plan
     from policies.services import engine_clauses as clauses_of
 

@@ -9,9 +9,13 @@ What it measures (medians of ``--runs`` runs, each in a fresh subprocess on an e
 
 - ``register_import`` of a synthetic register of ``--n`` rows (every row valid, three years of figures)
   from CSV and from .xlsx: seconds, and the peak resident memory of the importing process in MB (the
-  Python interpreter and Django included: ru_maxrss);
+  Python interpreter and Django included: VmHWM);
 - the same CSV imported a second time: nothing changes (``reimport_csv_s``; ``reimport_changed`` must be 0);
 - ``register_snapshot()`` of ``--snapshot-n`` enterprises loaded with ``register_load_frame`` (COPY);
+- ``search_ms_1_5m``: the register page's name search over those enterprises (``--snapshot-n``; the
+  key names its size), median of five names × three runs, count and first page, with the trigram
+  index (pg_trgm GIN on ``name_search``, migration enterprises 0003); ``search_ms_1_5m_no_index``:
+  the same with the index dropped (in a transaction rolled back), the figure before it;
 - ``synthetic_register`` itself (``generate_1_5m_s`` is for the snapshot's size).
 
 PostgreSQL only: a throwaway database ``grassroots_register_bench`` on BENCH_PG_URL (default
@@ -42,7 +46,7 @@ ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "bench-only-secret-key-not-for-production-" + "x" * 20,
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "TASKS_BACKEND": "immediate",
+    "TASKS_BACKEND": "db",  # the import enqueues the recompute of the matches: queued, not run, here
 }
 
 
@@ -73,12 +77,12 @@ def worker_import(args) -> dict:
 
     if not args.keep:
         _empty_register()
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    baseline = _peak()
     started = time.perf_counter()
     with open(args.file, "rb") as f:
         run = register_import(file=f, filename=Path(args.file).name, actor=None)
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak()
     return {
         "s": elapsed,
         "peak_mb": peak,
@@ -120,7 +124,51 @@ def worker_snapshot(args) -> dict:
     return {"s": elapsed, "rows": frame.height, "columns": len(frame.columns), "peak_mb": _peak()}
 
 
+SEARCH_TERMS = ["信远鞋业", "瑞新餐饮", "晋江市晖恒", "远鑫石材有限", "鸿祥贸易商行"]
+
+
+def worker_search(args) -> dict:
+    """The register page's name search (search_q through the FilterSet, as the city administrator
+    sees it: the count and the first page), over the loaded register; ``--no-index``: with the
+    trigram index dropped, in a transaction rolled back afterwards (the figure before it)."""
+    _django()
+    from django.core.paginator import Paginator
+    from django.db import connection, transaction
+
+    from enterprises.filters import EnterpriseFilterSet
+    from enterprises.models import Enterprise
+
+    def once(term):
+        qs = EnterpriseFilterSet({"q": term}, queryset=Enterprise.objects.all()).qs
+        page = Paginator(qs, 50).get_page(1)
+        return page.paginator.count, len(list(page.object_list))
+
+    out = {}
+    with transaction.atomic():
+        if args.no_index:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP INDEX IF EXISTS enterprise_name_search_trgm")
+        times, found = [], {}
+        for term in SEARCH_TERMS:
+            once(term)  # warm
+            for _ in range(3):
+                started = time.perf_counter()
+                found[term] = once(term)[0]
+                times.append((time.perf_counter() - started) * 1000)
+        out = {"ms": statistics.median(times), "found": found}
+        transaction.set_rollback(True)
+    return out
+
+
 def _peak() -> float:
+    """Peak RSS of this process (VmHWM: ru_maxrss would carry a parent's peak over exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -134,7 +182,8 @@ def worker_files(args) -> dict:
     return {"rows": frame.height}
 
 
-WORKERS = {"import": worker_import, "load": worker_load, "snapshot": worker_snapshot, "files": worker_files}
+WORKERS = {"import": worker_import, "load": worker_load, "snapshot": worker_snapshot, "files": worker_files,
+           "search": worker_search}  # fmt: skip
 
 
 # =============================================================================================
@@ -194,6 +243,12 @@ def main(args) -> dict:
         figures["snapshot_peak_mb"] = median([r["peak_mb"] for r in snaps])
         figures["snapshot_rows"] = snaps[0]["rows"]
         figures["snapshot_columns"] = snaps[0]["columns"]
+        label_n = f"{args.snapshot_n / 1e6:g}m".replace(".", "_") if args.snapshot_n >= 1e6 else f"{args.snapshot_n}"
+        before = run_worker("search", env, no_index=True)
+        after = run_worker("search", env)
+        figures[f"search_ms_{label_n}_no_index"] = round(before["ms"], 1)
+        figures[f"search_ms_{label_n}"] = round(after["ms"], 1)
+        figures["search_found"] = after["found"]
     finally:
         pg_admin(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
     return figures
@@ -208,6 +263,7 @@ if __name__ == "__main__":
     parser.add_argument("--file")
     parser.add_argument("--dir")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--no-index", "--no_index", dest="no_index", action="store_true")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args)))

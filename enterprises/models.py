@@ -113,7 +113,15 @@ class EnterpriseYear(models.Model):
 
 
 class ImportRun(models.Model):
-    """One import of a register file, with its row-by-row report."""
+    """One import of a register file, with its row-by-row report. A large file is imported by the
+    task worker (``enterprises.tasks.import_task``): the run is queued with the uploaded file, then
+    reports its progress (rows checked, then rows written) until it is done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在导入")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("导入人")
@@ -128,6 +136,12 @@ class ImportRun(models.Model):
     error_rows = models.PositiveIntegerField(_("错误行数"), default=0)
     report = models.JSONField(_("错误明细"), default=list, blank=True)  # [{"row": 3, "credit_code": …, "reasons": […]}]
     duration_s = models.FloatField(_("用时（秒）"), default=0)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DONE)
+    checked_rows = models.PositiveIntegerField(_("已检查行数"), default=0)
+    written_rows = models.PositiveIntegerField(_("已写入行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="imports/", blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -136,3 +150,7 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return self.filename
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

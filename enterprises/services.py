@@ -6,11 +6,17 @@ its reasons and contributes nothing; good rows are upserted on the credit code i
 transaction, so no row is ever half written. An enterprise whose data did not change is not written at
 all: importing the same file twice changes nothing (no new version, no new ``updated_at``)."""
 
+import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
+import itertools
+import pickle
 import re
+import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -211,27 +217,6 @@ def read_layout(header: list[Any]) -> Layout:
 
 # ---------------------------------------------------------------------------------------------
 # Reading files
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), else GB18030 (a superset of GBK and GB2312)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ValidationError(_("无法识别文件编码：请保存为 UTF-8 或 GBK 编码的 CSV。"), code="encoding") from None
-
-
-def read_csv_rows(data: bytes) -> Iterator[list[Any]]:
-    text = _decode(data)
-    first = text[: text.find("\n")] if "\n" in text else text
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
 def read_xlsx_rows(file) -> Iterator[list[Any]]:
@@ -516,24 +501,104 @@ def clean_row(values: list[Any], layout: Layout, lookups: Lookups) -> tuple[dict
 
 # ---------------------------------------------------------------------------------------------
 # The import
+#
+# Two passes, so that memory does not grow with the file: the first streams the file, checks every
+# row and keeps, per credit code, only its first row number and a fingerprint of its clean values (to
+# find duplicates that disagree), the clean rows going to a temporary file in batches; the second
+# reads that file back and writes the good rows in chunks, each chunk one transaction.
+
+PROGRESS_EVERY = 5000  # rows between two progress saves of a queued run
+RECOMPUTE_CODES_MAX = 5000  # more changed enterprises than this: the matches are recomputed in full
 
 
-@dataclass
-class _Seen:
-    rows: list[int]
-    clean: dict[str, Any]
-    conflict: bool = False
+class _Source:
+    """A register file that can be read twice, row by row."""
+
+    def __init__(self, file, fmt: str):
+        self.fmt = fmt
+        self.path: str | None = None
+        self.data: bytes | None = None
+        self.sheet = None
+        if isinstance(file, str | Path):
+            self.path = str(file)
+        elif isinstance(file, bytes):
+            self.data = file
+        elif hasattr(file, "temporary_file_path"):
+            self.path = file.temporary_file_path()
+        elif isinstance(file, io.BufferedReader | io.FileIO) and Path(file.name).is_file():
+            self.path = file.name  # an open file on disk
+        else:
+            self.data = _read_bytes(file)
+        self.encoding: str | None = None
+
+    def _open(self):
+        return open(self.path, "rb") if self.path else io.BytesIO(self.data)
+
+    def rows(self) -> Iterator[list[Any]]:
+        if self.fmt == "xlsx":
+            return self._xlsx_rows()
+        return self._csv_rows()
+
+    def _xlsx_rows(self) -> Iterator[list[Any]]:
+        if self.sheet is None:
+            try:
+                from python_calamine import CalamineWorkbook
+            except ImportError:  # pragma: no cover - calamine is in requirements.txt
+                return _read_xlsx_openpyxl(self.path or io.BytesIO(self.data))
+            try:
+                workbook = (CalamineWorkbook.from_path(self.path) if self.path
+                            else CalamineWorkbook.from_filelike(io.BytesIO(self.data)))  # fmt: skip
+                self.sheet = workbook.get_sheet_by_index(0)
+            except Exception:  # calamine raises its own errors for a file that is not a workbook
+                raise ValidationError(_("无法读取 Excel 文件：请上传 .xlsx 格式的文件。"), code="xlsx") from None
+        return (list(row) for row in self.sheet.iter_rows())
+
+    def _csv_rows(self) -> Iterator[list[Any]]:
+        if self.encoding is None:
+            self.encoding = self._detect()
+        stream = io.TextIOWrapper(self._open(), encoding=self.encoding, newline="")
+        first = stream.readline()
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+
+        def rows():
+            with stream:
+                yield from csv.reader(itertools.chain([first], stream), delimiter=delimiter)
+
+        return rows()
+
+    def _detect(self) -> str:
+        """UTF-8 (with or without a BOM), else GB18030 (a superset of GBK and GB2312), read through once
+        in blocks."""
+        for encoding in ("utf-8-sig", "gb18030"):
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                with self._open() as f:
+                    while block := f.read(1 << 20):
+                        decoder.decode(block)
+                    decoder.decode(b"", final=True)
+                return encoding
+            except UnicodeDecodeError:
+                continue
+        raise ValidationError(_("无法识别文件编码：请保存为 UTF-8 或 GBK 编码的 CSV。"), code="encoding")
 
 
-def register_import(*, file, filename: str, actor=None) -> ImportRun:
-    """Import a register file (.xlsx, or CSV in UTF-8 or GBK) and return the run with its report."""
+def _fingerprint(clean: dict[str, Any]) -> bytes:
+    return hashlib.blake2b(repr(clean).encode(), digest_size=12).digest()
+
+
+def register_import(*, file, filename: str, actor=None, run: ImportRun | None = None) -> ImportRun:
+    """Import a register file (.xlsx, or CSV in UTF-8 or GBK) and return the run with its report.
+    ``run``: a queued run (the background import), whose progress is saved as it goes. Afterwards the
+    policy matches of the enterprises that changed are recomputed in the background."""
     started = time.perf_counter()
     fmt = file_format(filename)
-    run = ImportRun(actor=actor if getattr(actor, "is_authenticated", False) else None, filename=filename[:255])
+    if run is None:
+        run = ImportRun(actor=actor if getattr(actor, "is_authenticated", False) else None, filename=filename[:255])
     run.file_format = fmt
     report: list[dict[str, Any]] = []
+    source = _Source(file, fmt)
     try:
-        rows = read_xlsx_rows(file) if fmt == "xlsx" else read_csv_rows(_read_bytes(file))
+        rows = source.rows()
         header = next(rows, None)
     except ValidationError as e:
         rows, header = iter(()), None
@@ -547,50 +612,150 @@ def register_import(*, file, filename: str, actor=None) -> ImportRun:
         report.append({"row": 1, "credit_code": "", "name": "", "reasons": layout.problems})
         return _finish(run, report, started)
 
+    # Pass 1: check every row; keep (first row, fingerprint) per credit code, and spill the clean rows
+    # to a temporary file in batches (the second pass reads them back instead of the file)
     lookups = Lookups.load()
-    seen: dict[str, _Seen] = {}
+    first: dict[str, tuple[int, bytes]] = {}
+    repeats: dict[str, list[int]] = {}  # credit code → its later rows
+    conflicts: set[str] = set()
     total = 0
-    for number, values in enumerate(rows, start=2):
-        if not any(v not in (None, "") and str(v).strip() for v in values):
-            continue  # a blank line
-        total += 1
-        clean, reasons = clean_row(values, layout, lookups)
-        if reasons:
-            report.append(
-                {"row": number, "credit_code": clean["credit_code"], "name": clean["name"], "reasons": reasons}
-            )
-            continue
-        code = clean["credit_code"]
-        other = seen.get(code)
-        if other is None:
-            seen[code] = _Seen([number], clean)
-        else:
-            other.rows.append(number)
-            if clean != other.clean:
-                other.conflict = True
-    run.total_rows = total
+    with tempfile.TemporaryFile() as spill:
+        batch: list[tuple[int, dict[str, Any]]] = []
+        for number, values in enumerate(rows, start=2):
+            if not any(v not in (None, "") and str(v).strip() for v in values):
+                continue  # a blank line
+            total += 1
+            if total % PROGRESS_EVERY == 0:
+                _progress(run, checked_rows=total)
+            clean, reasons = clean_row(values, layout, lookups)
+            if reasons:
+                report.append(
+                    {"row": number, "credit_code": clean["credit_code"], "name": clean["name"], "reasons": reasons}
+                )
+                continue
+            code = clean["credit_code"]
+            seen = first.get(code)
+            if seen is None:
+                first[code] = (number, _fingerprint(clean))
+                batch.append((number, clean))
+                if len(batch) >= CHUNK:
+                    pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                    batch = []
+            else:
+                repeats.setdefault(code, []).append(number)
+                if code not in conflicts and _fingerprint(clean) != seen[1]:
+                    conflicts.add(code)
+        if batch:
+            pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        del batch, rows, source  # the file is read: free it (calamine holds a whole sheet)
+        run.total_rows = total
+        _progress(run, checked_rows=total)
+        for code in conflicts:
+            number = first[code][0]
+            rows_text = "、".join(str(n) for n in [number, *repeats[code]])
+            reason = _("统一社会信用代码 %(code)s 在第 %(rows)s 行重复且数据不一致，均未导入") % {
+                "code": code,
+                "rows": rows_text,
+            }
+            for n in [number, *repeats[code]]:
+                report.append({"row": n, "credit_code": code, "name": "", "reasons": [reason], "_first": number})
+        del first, repeats
 
-    good: list[dict[str, Any]] = []
-    for code, entry in seen.items():
-        if not entry.conflict:
-            good.append(entry.clean)
-            continue
-        rows_text = "、".join(str(n) for n in entry.rows)
-        reason = _("统一社会信用代码 %(code)s 在第 %(rows)s 行重复且数据不一致，均未导入") % {
-            "code": code,
-            "rows": rows_text,
-        }
-        for n in entry.rows:
-            report.append({"row": n, "credit_code": code, "name": entry.clean["name"], "reasons": [reason]})
-
-    fields = [f for attr in layout.columns for f in COLUMN_FIELDS.get(attr, ())]
-    for start in range(0, len(good), CHUNK):
-        created, updated, unchanged = _write_chunk(good[start : start + CHUNK], fields)
-        run.created += created
-        run.updated += updated
-        run.unchanged += unchanged
+        # Pass 2: the good rows (the first of equal duplicates), written in chunks
+        fields = [f for attr in layout.columns for f in COLUMN_FIELDS.get(attr, ())]
+        changed_codes: list[str] | None = []
+        names: dict[int, str] = {}  # the first row of each conflict → its name, for the report
+        first_rows = {r["_first"] for r in report if "_first" in r}
+        spill.seek(0)
+        while True:
+            try:
+                batch = pickle.load(spill)
+            except EOFError:
+                break
+            chunk = []
+            for number, clean in batch:
+                if clean["credit_code"] in conflicts:
+                    if number in first_rows:
+                        names[number] = clean["name"]
+                    continue
+                chunk.append(clean)
+            if not chunk:
+                continue
+            created, updated, unchanged, codes = _write_chunk(chunk, fields)
+            run.created += created
+            run.updated += updated
+            run.unchanged += unchanged
+            if changed_codes is not None:
+                changed_codes += codes
+                if len(changed_codes) > RECOMPUTE_CODES_MAX:
+                    changed_codes = None  # many: recompute in full
+            _progress(run, written_rows=run.created + run.updated + run.unchanged)
+    for r in report:
+        if "_first" in r:
+            r["name"] = names.get(r.pop("_first"), "")
     report.sort(key=lambda r: r["row"])
-    return _finish(run, report, started)
+    run = _finish(run, report, started)
+    if run.created or run.updated:
+        _matches_recompute_enqueue(changed_codes)
+    return run
+
+
+def _progress(run: ImportRun, **counts: int) -> None:
+    """Save a queued run's progress (a run imported in the request is saved once, at the end)."""
+    for k, v in counts.items():
+        setattr(run, k, v)
+    if run.pk:
+        ImportRun.objects.filter(pk=run.pk).update(**counts)
+
+
+def _matches_recompute_enqueue(credit_codes: list[str] | None) -> None:
+    """The policy matches of these enterprises (None: all of them) are recomputed in the background,
+    once the import's writes are committed."""
+    from policies.tasks import recompute
+
+    codes = None if credit_codes is None else sorted(set(credit_codes))
+    transaction.on_commit(lambda: recompute.enqueue(credit_codes=codes))
+
+
+def register_import_queue(*, upload, actor) -> ImportRun:
+    """A large file: keep it with a queued run and let the task worker import it."""
+    from enterprises.tasks import import_task
+
+    run = ImportRun(actor=actor if getattr(actor, "is_authenticated", False) else None, filename=upload.name[:255],
+                    file_format=file_format(upload.name), status=ImportRun.Status.QUEUED)  # fmt: skip
+    run.file.save(f"{uuid.uuid4().hex}.{run.file_format}", upload, save=False)
+    run.save()
+    transaction.on_commit(lambda: import_task.enqueue(run.pk))
+    return run
+
+
+def register_import_run(*, run_id: int) -> ImportRun:
+    """The task worker's side of ``register_import_queue``: import the kept file, then delete it."""
+    run = ImportRun.objects.get(pk=run_id)
+    if run.status != ImportRun.Status.QUEUED:
+        return run  # done already (a task run twice)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+    run.status = ImportRun.Status.RUNNING
+    try:
+        try:
+            path = run.file.path  # read from disk, twice, by the two passes
+        except NotImplementedError:  # a storage without paths
+            path = None
+        if path is not None:
+            run = register_import(file=path, filename=run.filename, actor=run.actor, run=run)
+        else:
+            with run.file.open("rb") as f:
+                run = register_import(file=f.read(), filename=run.filename, actor=run.actor, run=run)
+    except Exception as e:
+        run.status, run.error = ImportRun.Status.FAILED, str(e)[:2000] or type(e).__name__
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        raise
+    finally:
+        if run.file:
+            run.file.delete(save=False)
+            ImportRun.objects.filter(pk=run.pk).update(file="")
+    return run
 
 
 def _read_bytes(file) -> bytes:
@@ -607,12 +772,15 @@ def _finish(run: ImportRun, report: list[dict[str, Any]], started: float) -> Imp
     run.report = report
     run.error_rows = len({r["row"] for r in report})
     run.duration_s = round(time.perf_counter() - started, 3)
+    run.status = ImportRun.Status.DONE
+    run.finished_at = timezone.now()
     run.save()
     return run
 
 
-def _write_chunk(rows: list[dict[str, Any]], fields: list[str]) -> tuple[int, int, int]:
-    """Upsert one chunk of good rows in one transaction; returns (created, updated, unchanged)."""
+def _write_chunk(rows: list[dict[str, Any]], fields: list[str]) -> tuple[int, int, int, list[str]]:
+    """Upsert one chunk of good rows in one transaction; returns (created, updated, unchanged, the
+    credit codes of the enterprises created or updated)."""
     codes = [r["credit_code"] for r in rows]
     now = timezone.now()
     with transaction.atomic():
@@ -677,7 +845,7 @@ def _write_chunk(rows: list[dict[str, Any]], fields: list[str]) -> tuple[int, in
             if year_list:
                 ids = dict(Enterprise.objects.filter(credit_code__in=list(year_rows)).values_list("credit_code", "pk"))
                 _upsert_years([(ids[code], year, values) for code, year, values in year_list])
-    return created, updated, unchanged
+    return created, updated, unchanged, [e.credit_code for e in to_write]
 
 
 # The upserts are plain INSERT … ON CONFLICT DO UPDATE statements (PostgreSQL and SQLite 3.24+), many

@@ -1,5 +1,6 @@
 """The register's pages: the list with search, filters and export; one enterprise; the import."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRefresh
 
 from enterprises import selectors, services
 from enterprises.exports import register_sheet
@@ -21,6 +23,7 @@ from ledger.forms import tidy_filter_form
 
 PAGE_SIZE = 50
 XLSX_MAX_ROWS = 100_000
+IMPORT_SYNC_MAX_BYTES = 2 * 1024 * 1024  # about 10,000 rows of CSV
 
 
 def _filterset(request):
@@ -91,6 +94,10 @@ def register_import(request):
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            if upload.size > import_sync_max_bytes():
+                run = services.register_import_queue(upload=upload, actor=request.user)
+                messages.info(request, _("文件较大，已转入后台导入；本页显示进度，完成后显示结果。"))
+                return redirect("enterprises:import_run", pk=run.pk)
             run = services.register_import(file=upload, filename=upload.name, actor=request.user)
             messages.success(
                 request,
@@ -108,10 +115,20 @@ def register_import(request):
     return render(request, "enterprises/import.html", context, status=status)
 
 
+def import_sync_max_bytes() -> int:
+    """Files up to this size are imported in the request; larger ones by the task worker."""
+    return getattr(settings, "REGISTER_IMPORT_SYNC_MAX_BYTES", IMPORT_SYNC_MAX_BYTES)
+
+
 @login_required
 @require_GET
 def import_run(request, pk: int):
+    """One import's report; while a background import runs, its progress (HTMX polls it)."""
     run = selectors.import_run_get(user=request.user, pk=pk)
+    if _partial(request) and request.GET.get("status"):
+        if not run.pending:
+            return HttpResponseClientRefresh()  # done: the whole page, with the report
+        return render(request, "enterprises/import_run.html#status", {"run": run})
     page = Paginator(run.report, 200).get_page(request.GET.get("page"))
     return render(request, "enterprises/import_run.html", {"run": run, "page": page})
 

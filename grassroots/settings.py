@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "policies.context_processors.policy_nav",
             ],
         },
     },
@@ -248,6 +249,6 @@ INSIGHT_RETRAIN_MIN_ITEMS = envint("INSIGHT_RETRAIN_MIN_ITEMS", "50")
 # Repeats (重复件): open items opened within this many days, whose text similarity reaches the threshold
 # (chosen by bench/insight.py on real messages; see docs/insight.md).
 INSIGHT_REPEAT_WINDOW_DAYS = envint("INSIGHT_REPEAT_WINDOW_DAYS", "30")
-INSIGHT_REPEAT_MIN_SIMILARITY = float(env("INSIGHT_REPEAT_MIN_SIMILARITY", "0.1"))
+INSIGHT_REPEAT_MIN_SIMILARITY = float(env("INSIGHT_REPEAT_MIN_SIMILARITY", "0.11"))
 # Hot issues (热点问题): items of the last this many days, compared with the period before for growth.
 INSIGHT_HOT_WINDOW_DAYS = envint("INSIGHT_HOT_WINDOW_DAYS", "30")

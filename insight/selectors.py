@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from insight.clustering import cluster_texts
+from insight.clustering import cluster_texts, labels_for
 from insight.errors import InsightError
 from insight.models import RoutingModel, Suggestion, Target
 from insight.router import Router
@@ -186,68 +186,94 @@ def repeats_for(*, item: Item, user, limit: int = 5) -> list[dict]:
 @dataclass
 class Cluster:
     key: str
-    label: str
+    label: str  # one line: the cluster's most central title
     place: str
     items: list = field(default_factory=list)
     volume: int = 0
     growth: float = 0.0
     support: int = 0
     score: float = 0.0
+    keywords: list = field(default_factory=list)  # c-TF-IDF words of its titles, best first
+    title: str = ""  # the most central title (the label; a supervised item made of it is called so)
+    categories: list = field(default_factory=list)  # its items' categories, most frequent first
 
 
 def _place(path: str) -> str:
-    """The county (the city's first level down) an item lies in: clusters are by topic and place."""
+    """The county (the city's first level down) an item lies in: the grouping key for place."""
     codes = [c for c in path.strip("/").split("/") if c]
     return "/".join(codes[:2])
 
 
-def _label(titles: list[str]) -> str:
-    """One line: the words the cluster's titles share most (jieba), or its most typical title."""
-    import jieba
-
-    words = Counter()
-    for t in titles:
-        words.update({w for w in jieba.lcut(t) if len(w) >= 2 and not w.isdigit()})
-    common = [w for w, c in words.most_common(4) if c >= max(2, len(titles) // 3)]
-    return "、".join(common) if common else titles[0][:40]
+def _common_place(paths: list[str]) -> str:
+    """The most specific division all the items lie in, below the city (county, township …)."""
+    parts = [p.strip("/").split("/") for p in paths]
+    common = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return "/".join(common[:3])
 
 
 def hot_clusters(*, user, now: dt.datetime | None = None, top: int = 10) -> list[Cluster]:
-    """The top clusters of recent items (the last INSIGHT_HOT_WINDOW_DAYS), by topic and place,
-    ranked by volume, growth on the period before, and public support (distinct submitters)."""
+    """The top clusters of recent items (the last INSIGHT_HOT_WINDOW_DAYS) in the user's scope.
+    Items are grouped by place (county) first, then by topic within a place (insight.clustering:
+    text only, so a place name in the text does not decide the topic); clusters of two or more
+    are ranked by volume + distinct submitters (public support) + 2 × growth (second half of the
+    window on the first) and labelled (most central title, c-TF-IDF keywords)."""
     from org.models import Division
 
     now = now or timezone.now()
     window = dt.timedelta(days=settings.INSIGHT_HOT_WINDOW_DAYS)
-    recent = list(item_list(user=user).filter(opened_at__gte=now - window, opened_at__lte=now))
+    recent = list(
+        item_list(user=user).filter(opened_at__gte=now - window, opened_at__lte=now).select_related("category__parent")
+    )
     if len(recent) < 2:
         return []
-    topics = cluster_texts([item_text(i.title, i.description) for i in recent])
+    by_place: dict[str, list] = {}
+    for it in recent:
+        by_place.setdefault(_place(it.division_path), []).append(it)
     half = now - window / 2
-    groups: dict[str, list] = {}
-    for it, topic in zip(recent, topics, strict=True):
-        groups.setdefault(f"{topic}:{_place(it.division_path)}", []).append(it)
-    names = {d.path.strip("/"): d.name for d in Division.objects.all().only("path", "name")}
     clusters = []
-    for key, items in groups.items():
-        if len(items) < 2:
+    for place, items_here in by_place.items():
+        if len(items_here) < 2:
             continue
-        late = sum(1 for i in items if i.opened_at >= half)
-        early = len(items) - late
-        growth = (late - early) / max(early, 1)
-        support = len({i.submitter_phone or i.submitter_name or i.enterprise_name or f"#{i.pk}" for i in items})
-        place = names.get(_place(items[0].division_path), "")
-        clusters.append(
-            Cluster(
-                key=key,
-                label=_label([i.title for i in items]),
-                place=place,
-                items=sorted(items, key=lambda i: i.opened_at, reverse=True),
-                volume=len(items),
-                growth=growth,
-                support=support,
-                score=len(items) + support + 2 * max(growth, 0.0),
-            )
+        topics = cluster_texts(
+            [item_text(i.title, i.description) for i in items_here],
+            titles=[normalise(i.title) for i in items_here],
         )
+        groups: dict[int, list] = {}
+        for it, topic in zip(items_here, topics, strict=True):
+            groups.setdefault(int(topic), []).append(it)
+        for topic, items in groups.items():
+            if len(items) < 2:
+                continue
+            late = sum(1 for i in items if i.opened_at >= half)
+            early = len(items) - late
+            growth = (late - early) / max(early, 1)
+            support = len({i.submitter_phone or i.submitter_name or i.enterprise_name or f"#{i.pk}" for i in items})
+            clusters.append(
+                Cluster(
+                    key=f"{place}:{topic}",
+                    label="",
+                    place=_common_place([i.division_path for i in items]),
+                    items=sorted(items, key=lambda i: i.opened_at, reverse=True),
+                    volume=len(items),
+                    growth=growth,
+                    support=support,
+                    score=len(items) + support + 2 * max(growth, 0.0),
+                    categories=[
+                        name for name, _n in Counter(str(i.category) for i in items if i.category).most_common()
+                    ],
+                )
+            )
     clusters.sort(key=lambda c: -c.score)
-    return clusters[:top]
+    clusters = clusters[:top]
+    if clusters:
+        labels = labels_for([[i.title for i in c.items] for c in clusters])
+        codes = {code for c in clusters for code in c.place.split("/")[1:]}
+        names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+        for c, label in zip(clusters, labels, strict=True):
+            c.label, c.keywords, c.title = label.title, label.keywords, label.title
+            c.place = " · ".join(names.get(code, code) for code in c.place.split("/")[1:])
+    return clusters

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from insight import selectors, services
 from insight.errors import InsightError
 from insight.models import Target
+from ledger.scope import merge_offer
 from ledger.selectors import item_list
 from org.models import Role
 from org.selectors import person_of
@@ -119,9 +120,13 @@ def item_context(user, item) -> dict:
     """What the item page shows from insight: the recorded suggestions and the probable repeats.
     Never lets a failure here break the ledger's page."""
     try:
+        # A merged item's repeats are the survivor's business now (its page shows them).
+        repeats = [] if item.merged_into_id else selectors.repeats_for(item=item, user=user)
+        for r in repeats:  # the merge button (ledger's merge action), where this user may merge
+            r["merge"] = merge_offer(user, item, r["item"])
         return {
             "insight_suggestions": selectors.item_suggestions(item=item),
-            "insight_repeats": selectors.repeats_for(item=item, user=user),
+            "insight_repeats": repeats,
         }
     except Exception:  # the ledger page must render whatever happens here
         logger.exception("insight context for item %s", item.pk)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ledger.models import Callback, Category, Item, ItemEvent, Measure, Result, TimeLimit
+from ledger.models import Callback, Category, Item, ItemEvent, ItemSubmitter, Measure, Result, TimeLimit
 
 
 class SubcategoryInline(admin.TabularInline):
@@ -96,7 +96,15 @@ class ResultInline(ReadOnlyInline):
 
 class CallbackInline(ReadOnlyInline):
     model = Callback
-    fields = ["satisfaction", "solved", "note", "by", "at"]
+    fields = ["submitter", "satisfaction", "solved", "note", "by", "at"]
+
+
+class ItemSubmitterInline(ReadOnlyInline):
+    """The submitters of repeats merged into the item (phone and ID numbers left out, as above)."""
+
+    model = ItemSubmitter
+    fk_name = "item"
+    fields = ["submitter_type", "submitter_name", "enterprise_name", "merged_from", "added_at"]
 
 
 class ItemEventInline(ReadOnlyInline):
@@ -134,7 +142,7 @@ class ItemAdmin(ReadOnlyAdmin):
     list_select_related = ["division", "department"]
     date_hierarchy = "opened_at"
     readonly_fields = ["page_link"]
-    inlines = [MeasureInline, ResultInline, CallbackInline, ItemEventInline]
+    inlines = [ItemSubmitterInline, MeasureInline, ResultInline, CallbackInline, ItemEventInline]
     fieldsets = [
         (None, {"fields": ["page_link", "number", "title", "description", "kind", "channel", "category", "priority"]}),
         (_("诉求人"), {"fields": ["submitter_type", "submitter_name", "enterprise_name", "enterprise_credit_code"]}),
@@ -144,6 +152,7 @@ class ItemAdmin(ReadOnlyAdmin):
             {
                 "fields": [
                     "status",
+                    "merged_into",
                     "first_receiver",
                     "department",
                     "handler",

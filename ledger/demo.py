@@ -114,6 +114,7 @@ CITY_DEPARTMENTS = [
     ("JYJ", "市教育局"),
     ("WJJ", "市卫健委"),
     ("SFJ", "市司法局"),
+    ("WLJ", "市文旅局"),
 ]
 COUNTY_DEPARTMENTS = [
     ("ZJJ", "住建局"),
@@ -818,13 +819,69 @@ class _Generator:
 
     def run(self) -> None:
         plans = self.plans()
+        repeat = self._repeat_plan(plans)
         freezer = freeze_time(self.now)
         self.frozen = freezer.start()
         try:
-            for plan in plans:
-                self._walk(plan)
+            for i, plan in enumerate(plans):
+                if i == repeat:
+                    self._walk_repeat(plan)
+                else:
+                    self._walk(plan)
         finally:
             freezer.stop()
+
+    def _repeat_plan(self, plans: list[Plan]) -> int | None:
+        """The plan that becomes a repeat (重复件) merged into an earlier item: the last one, after
+        the forced ones, whose status, kind and channel other plans also have."""
+        for j in range(len(plans) - 1, 15, -1):
+            others = plans[:j] + plans[j + 1 :]
+            p = plans[j]
+            if (
+                any(o.status == p.status for o in others)
+                and any(o.kind == p.kind for o in others)
+                and any(o.channel == p.channel for o in others)
+            ):
+                return j
+        return None
+
+    def _walk_repeat(self, plan: Plan) -> None:
+        """Another resident calls about a matter already in the ledger: the call-taker opens it, sees
+        the repeat, and merges it into the first item, which then calls both back."""
+        rng = self.rng
+        original = (
+            Item.objects.filter(status__in=(Status.OPEN, Status.DISPATCHED, Status.IN_PROGRESS, Status.REDO))
+            .exclude(submitter_type=SubmitterType.ANONYMOUS)
+            .order_by("-opened_at")
+            .first()
+        )
+        if original is None:
+            return self._walk(plan)
+        calltaker = original.first_receiver
+        opened = original.opened_at + dt.timedelta(hours=rng.uniform(1, 48))
+        self.t = min(opened, self.limit - dt.timedelta(minutes=30)) - dt.timedelta(minutes=1)
+        self.office_hours = False
+        self._step(opened)
+        repeat = services.item_open(
+            actor=calltaker,
+            title=f"{original.title}（再次反映）"[:200],
+            description=original.description,
+            kind=original.kind,
+            channel=plan.channel,
+            category=original.category,
+            division=original.division,
+            priority=original.priority,
+            address=original.address,
+            submitter_type=SubmitterType.RESIDENT,
+            submitter_name=self.faker.name(),
+            submitter_phone=_mobile(self.faker),
+        )
+        last = original.events.order_by("-at").values_list("at", flat=True).first()
+        self.t = max(self.t, last)
+        self._later(10, 120)
+        services.item_merge(
+            item=repeat, actor=calltaker, into=original, reason="与在办事项为同一诉求，合并办理，两位诉求人均予回访。"
+        )
 
     def _step(self, when: dt.datetime, office: bool | None = None) -> dt.datetime:
         """Move the frozen clock to ``when``: later than the last step, before the limit, and within

@@ -153,6 +153,7 @@ ITEM_FIELDS = (
     "handler__person__name",
     "sponsor__person__name",
     "status",
+    "merged_into__number",
     "opened_at",
     "dispatched_at",
     "acknowledged_at",
@@ -198,6 +199,7 @@ def item_sheet(*, qs: QuerySet, user) -> Sheet:
         Column(_("责任人"), 10, _field("handler__person__name")),
         Column(_("包保领导"), 10, _field("sponsor__person__name")),
         Column(_("状态"), 8, _label("status", Status.choices)),
+        Column(_("合并至"), 16, _field("merged_into__number")),  # a repeat merged into another item
         Column(_("受理时间"), 17, _datetime("opened_at"), DATETIME),
         Column(_("派单时间"), 17, _datetime("dispatched_at"), DATETIME),
         Column(_("签收时间"), 17, _datetime("acknowledged_at"), DATETIME),

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from ledger.models import Category, Channel, Item, Kind, Priority, ResultKind, Satisfaction, SubmitterType
+from ledger.submitters import item_parties, pending_callbacks
 from org.models import Department, Division, Role
 from org.selectors import departments_for_division
 
@@ -221,6 +222,10 @@ class ResolveForm(ActionForm):
 
 
 class CallbackForm(ActionForm):
+    """With several submitters (repeats merged into the item), the call-taker picks the one called:
+    those not yet called back in this round are offered, the first of them by default."""
+
+    submitter = forms.ChoiceField(label=_("回访对象"), required=False)
     satisfaction = forms.ChoiceField(
         label=_("满意度"), choices=Satisfaction.choices, required=False, widget=forms.RadioSelect
     )
@@ -228,6 +233,48 @@ class CallbackForm(ActionForm):
     note = forms.CharField(
         label=_("回访记录"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parties = item_parties(self.item)
+        pending = pending_callbacks(self.item, parties)
+        if len([p for p in parties if p.callable]) > 1:
+            self.fields["submitter"].choices = [(p.key, p.label) for p in pending]
+            if pending:
+                self.fields["submitter"].initial = pending[0].key
+        else:  # one submitter: nothing to choose, as before merging existed
+            self.fields["submitter"].widget = forms.HiddenInput()
+            self.fields["submitter"].choices = [(p.key, p.label) for p in parties]
+
+    def clean_submitter(self):
+        return self.cleaned_data.get("submitter") or None
+
+
+class MergeForm(ActionForm):
+    """Merge this item, a repeat (重复件), into another: typed as the other's number, or sent by the
+    repeats panel with its id and the version the user saw."""
+
+    into = forms.CharField(
+        label=_("并入事项（编号）"), required=False, max_length=20, widget=_required(forms.TextInput())
+    )
+    into_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    reason = forms.CharField(
+        label=_("合并理由"), required=False, max_length=1000, widget=_required(forms.Textarea(attrs={"rows": 2}))
+    )
+
+    def clean_into(self):
+        from ledger.selectors import item_list
+
+        value = (self.cleaned_data.get("into") or "").strip().lstrip("#")
+        if not value:
+            raise forms.ValidationError(_("请填写要并入的事项编号。"))
+        visible = item_list(user=self.user)
+        found = visible.filter(number=value).first()
+        if found is None and value.isdigit() and len(value) <= 10:
+            found = visible.filter(pk=int(value)).first()
+        if found is None:
+            raise forms.ValidationError(_("找不到事项 %(number)s，或它不在您的管辖范围内。") % {"number": value})
+        return found
 
 
 class EditForm(ActionForm):

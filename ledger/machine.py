@@ -27,6 +27,8 @@ class Action(models.TextChoices):
     SUPERVISE = "supervise", _("督办")
     URGE = "urge", _("催办")
     EDIT = "edit", _("修改")
+    MERGE = "merge", _("合并")
+    MERGED_IN = "merged_in", _("并入重复件")  # the survivor's side of a merge, written by item_merge
     RECONCILE = "reconcile", _("对账提醒")  # written by the reconcile run, not taken by users
 
 
@@ -42,7 +44,8 @@ def _rule(sources, target, roles) -> Rule:
 
 
 WORKING = {Status.IN_PROGRESS, Status.REDO}
-NOT_CLOSED = set(Status) - {Status.CLOSED}
+FINAL = {Status.CLOSED, Status.MERGED}  # signed off, or merged into another item: nothing more happens
+NOT_CLOSED = set(Status) - FINAL
 DISPATCHERS = {Role.CALL_TAKER, Role.ADMIN}
 HANDLERS = {Role.HANDLER}
 OVERSEERS = {Role.LEADER, Role.AUDITOR}
@@ -65,7 +68,11 @@ MACHINE: dict[str, Rule] = {
     Action.SUPERVISE: _rule(NOT_CLOSED, None, OVERSEERS),
     Action.URGE: _rule(NOT_CLOSED, None, DISPATCHERS | OVERSEERS),
     Action.EDIT: _rule({Status.OPEN, Status.RETURNED}, None, DISPATCHERS),
+    # A repeat (重复件) is merged into another item that is not closed either; it keeps its history,
+    # and its submitters join the other item's, each to be called back.
+    Action.MERGE: _rule(NOT_CLOSED, Status.MERGED, DISPATCHERS),
 }
+SYSTEM_ACTIONS = {Action.RECONCILE, Action.MERGED_IN}  # written by the system or another action's service
 
 OPEN_STATUSES = NOT_CLOSED
 ACTIVE_STATUSES = {Status.DISPATCHED, Status.IN_PROGRESS, Status.REDO}  # the clock is running

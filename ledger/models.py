@@ -72,6 +72,7 @@ class Status(models.TextChoices):
     RESOLVED = "resolved", _("已办结")
     CALLED_BACK = "called_back", _("已回访")
     CLOSED = "closed", _("已销号")
+    MERGED = "merged", _("已合并")  # a repeat merged into another item (merged_into): terminal
 
 
 class Satisfaction(models.TextChoices):
@@ -165,6 +166,9 @@ class Item(models.Model):
     redo_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     supervised = models.BooleanField(_("督办"), default=False)
     urge_count = models.PositiveSmallIntegerField(_("催办次数"), default=0)
+    merged_into = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="merged_items", verbose_name=_("合并至")
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -224,10 +228,41 @@ class Result(models.Model):
         return self.text
 
 
+class ItemSubmitter(models.Model):
+    """A further submitter of an item (诉求人), beyond the one it was opened with: the submitters of
+    the repeats merged into it (重复件合并). Each is called back like the first."""
+
+    item = models.ForeignKey(Item, models.CASCADE, related_name="extra_submitters", verbose_name=_("事项"))
+    submitter_type = models.CharField(_("诉求人类型"), max_length=12, choices=SubmitterType.choices)
+    submitter_name = models.CharField(_("诉求人"), max_length=64, blank=True)
+    submitter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    submitter_id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    enterprise_name = models.CharField(_("企业名称"), max_length=128, blank=True)
+    enterprise_credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    submitter_user = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("提交账号")
+    )
+    merged_from = models.ForeignKey(
+        Item, models.PROTECT, related_name="+", verbose_name=_("来自事项")
+    )  # the repeat this submitter first asked in
+    added_at = models.DateTimeField(_("并入时间"))
+
+    class Meta:
+        ordering = ["item", "id"]
+        verbose_name = _("诉求人（合并）")
+        verbose_name_plural = _("诉求人（合并）")
+
+    def __str__(self):
+        return f"{self.item_id} {self.submitter_name or self.enterprise_name or self.get_submitter_type_display()}"
+
+
 class Callback(models.Model):
-    """The submitter's answer when asked after resolution (回访)."""
+    """A submitter's answer when asked after resolution (回访): one per submitter and round."""
 
     item = models.ForeignKey(Item, models.CASCADE, related_name="callbacks", verbose_name=_("事项"))
+    submitter = models.ForeignKey(
+        ItemSubmitter, models.PROTECT, null=True, blank=True, related_name="callbacks", verbose_name=_("诉求人")
+    )  # None: the item's own (first) submitter
     satisfaction = models.CharField(_("满意度"), max_length=20, choices=Satisfaction.choices)
     solved = models.BooleanField(_("问题已解决"))
     note = models.CharField(_("回访记录"), max_length=1000, blank=True)

@@ -7,7 +7,7 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from ledger.machine import ACTIVE_STATUSES
+from ledger.machine import ACTIVE_STATUSES, FINAL
 from ledger.models import Callback, ExportJob, Item, ItemEvent, Measure, Result, Status
 from ledger.scope import visible_q
 from org.models import Department, Division, Role
@@ -50,14 +50,14 @@ def item_list(*, user) -> QuerySet[Item]:
 
 
 def item_inbox(*, user) -> QuerySet[Item]:
-    """My items: what waits on me, and what I received first (首接) until it is signed off."""
+    """My items: what waits on me, and what I received first (首接) until it is signed off (or merged)."""
     person = person_of(user)
     if person is None:
         return Item.objects.none()
     mine = Q(first_receiver=user) | Q(handler=user) | Q(sponsor=user) | Q(submitter_user=user)
     if person.department_id:
         mine |= Q(department_id=person.department_id)
-    return item_list(user=user).filter(mine).exclude(status=Status.CLOSED).order_by("resolve_due", "-opened_at")
+    return item_list(user=user).filter(mine).exclude(status__in=FINAL).order_by("resolve_due", "-opened_at")
 
 
 def item_get(*, user, pk: int) -> Item:
@@ -83,7 +83,7 @@ def result_list(*, user) -> QuerySet[Result]:
 
 
 def callback_list(*, item: Item) -> QuerySet[Callback]:
-    return item.callbacks.select_related("by__person")
+    return item.callbacks.select_related("by__person", "submitter")
 
 
 def person_scope(person) -> Division:

@@ -23,13 +23,14 @@ from core.context import request_id
 from core.exceptions import ActionRefused, VersionConflict
 from core.validators import normalize_credit_code, normalize_id_number, normalize_phone
 from ledger import exports, notices
-from ledger.machine import MACHINE, Action
+from ledger.machine import MACHINE, NOT_CLOSED, Action
 from ledger.models import (
     Callback,
     Category,
     ExportJob,
     Item,
     ItemEvent,
+    ItemSubmitter,
     Measure,
     Priority,
     ReconcileNotice,
@@ -42,6 +43,7 @@ from ledger.models import (
     TimeUnit,
 )
 from ledger.scope import _guard, item_is_visible, may_act
+from ledger.submitters import item_parties, pending_callbacks, round_callbacks, worst
 from ledger.tasks import export_task
 from org.models import Department, Division, Person, Role
 from org.selectors import person_of
@@ -116,7 +118,9 @@ def _act(
     change: Callable[[Item], dict[str, Any] | None],
 ) -> Item:
     """Lock the item, check the action, let ``change`` update it (and return the measure or result
-    it made), write the item with a version check and append the event, all in one transaction."""
+    it made, ``changes`` to record beside the item's fields, or ``keep_status`` when the action's
+    target does not apply this time), write the item with a version check and append the event,
+    all in one transaction."""
     if len(reason) > 1000:
         raise ValidationError({"reason": _("说明不能超过1000字。")})
     with transaction.atomic():
@@ -129,10 +133,10 @@ def _act(
         from_status = locked.status
         related = change(locked) or {}
         target = MACHINE[action].target
-        if target is not None and locked.status == from_status:
+        if target is not None and locked.status == from_status and not related.get("keep_status"):
             locked.status = target
         after = _snapshot(locked)
-        changes = _diff(before, after)
+        changes = _diff(before, after) | related.get("changes", {})
         current = locked.version
         locked.version = current + 1
         locked.updated_at = timezone.now()
@@ -534,26 +538,61 @@ def item_resolve(
 
 
 def item_callback(
-    *, item: Item, actor, satisfaction: str, solved: bool, note: str = "", version: int | None = None
+    *,
+    item: Item,
+    actor,
+    satisfaction: str,
+    solved: bool,
+    note: str = "",
+    submitter: str | None = None,
+    version: int | None = None,
 ) -> Item:
-    """Record the submitter's callback (回访). An unsatisfied answer reopens the item as redo (重办)."""
+    """Record a submitter's callback (回访). An item with several submitters (repeats merged into it)
+    is called back once per named submitter: ``submitter`` is the key of the one asked ("primary" or
+    an ItemSubmitter's id; by default the first not yet asked). The item is called back when all of
+    them are; any unsatisfied answer reopens it as redo (重办), and then everyone is asked again."""
     _authorize(actor, item, Action.CALLBACK)
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("请选择满意度。")})
+    if submitter is not None:
+        submitter = str(submitter).strip() or None
 
     def change(it: Item):
-        if it.submitter_type == SubmitterType.ANONYMOUS:
+        parties = item_parties(it)
+        if not any(p.callable for p in parties):
             raise ActionRefused(_("匿名诉求无法回访，请直接销号。"))
+        pending = pending_callbacks(it, parties)
+        if submitter is None:
+            if not pending:
+                raise ActionRefused(_("各诉求人本轮均已回访。"))
+            party = pending[0]
+        else:
+            party = next((p for p in parties if p.key == submitter), None)
+            if party is None:
+                raise ValidationError({"submitter": _("该事项没有这位诉求人。")})
+            if not party.callable:
+                raise ActionRefused(_("匿名诉求人无法回访。"))
+            if party not in pending:
+                raise ActionRefused(_("诉求人“%(name)s”本轮已回访。") % {"name": party.label})
         now = timezone.now()
-        callback = Callback(item=it, satisfaction=satisfaction, solved=solved, note=note, by=actor, at=now)
+        callback = Callback(
+            item=it, submitter=party.extra, satisfaction=satisfaction, solved=solved, note=note, by=actor, at=now
+        )
         callback.full_clean()
         callback.save()
-        it.satisfaction = satisfaction
+        several = len([p for p in parties if p.callable]) > 1
+        recorded = {"callback_for": [None, party.label]} if several else {}
         if satisfaction == Satisfaction.UNSATISFIED:
+            it.satisfaction = satisfaction
             it.status = Status.REDO
             it.redo_count += 1
             it.resolved_at = None
             _set_deadlines(it, now, acknowledge=False)
+            return {"changes": recorded}
+        answers = [c.satisfaction for c in round_callbacks(it).values()]
+        it.satisfaction = worst(answers) or satisfaction
+        # Still waiting on others: the item stays resolved until every named submitter is asked.
+        return {"changes": recorded, "keep_status": len(pending) > 1}
 
     return _act(item=item, actor=actor, action=Action.CALLBACK, version=version, reason=note, change=change)
 
@@ -565,6 +604,113 @@ def item_sign_off(*, item: Item, actor, reason: str = "", version: int | None = 
         it.closed_at = timezone.now()
 
     return _act(item=item, actor=actor, action=Action.SIGN_OFF, version=version, reason=reason, change=change)
+
+
+# ---------------------------------------------------------------------------------------------
+# Repeats (重复件): merge one into another
+
+
+def _copy_parties(*, duplicate: Item, into: Item, now: dt.datetime) -> int:
+    """Add the duplicate's submitters (its own and those merged into it before) to ``into``'s, except
+    a person ``into`` already has. Returns how many were added."""
+    known = {p.identity() for p in item_parties(into) if p.callable}
+    added = 0
+    for party in item_parties(duplicate):
+        if party.callable and party.identity() in known:
+            continue
+        known.add(party.identity())
+        ItemSubmitter.objects.create(
+            item=into,
+            submitter_type=party.submitter_type,
+            submitter_name=party.name,
+            submitter_phone=party.phone,
+            submitter_id_number=party.id_number,
+            enterprise_name=party.enterprise_name,
+            enterprise_credit_code=party.enterprise_credit_code,
+            submitter_user_id=party.submitter_user_id,
+            merged_from=party.merged_from or duplicate,
+            added_at=now,
+        )
+        added += 1
+    return added
+
+
+def item_merge(
+    *,
+    item: Item,
+    actor,
+    into: Item,
+    reason: str,
+    version: int | None = None,
+    into_version: int | None = None,
+) -> Item:
+    """Merge a repeat (重复件) into another item: the repeat is closed as merged (已合并) with a link
+    to ``into``, which keeps every submitter of both and calls each back. Both timelines record it.
+
+    Both items are locked in the order of their ids, so that two merges of the same pair, in either
+    direction, queue instead of deadlocking; the second then finds its items changed (409)."""
+    person = _authorize(actor, item, Action.MERGE)
+    reason = _required(reason, "reason", _("合并须说明理由。"))
+    if into is None:
+        raise ValidationError({"into": _("请选择要并入的事项。")})
+    if into.pk == item.pk:
+        raise ValidationError({"into": _("不能将事项合并到它自身。")})
+    with transaction.atomic():
+        for pk in sorted((item.pk, into.pk)):
+            Item.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
+
+        def change(it: Item):
+            target = Item.objects.select_related("division").get(pk=into.pk)
+            if not may_act(person, target, Action.MERGE):
+                security_log.warning("refused merging item %s into %s by %s", it.pk, target.pk, actor.username)
+                raise PermissionDenied(_("合并目标不在您的管辖范围内。"))
+            if into_version is not None and target.version != into_version:
+                raise VersionConflict()
+            if target.status == Status.MERGED:
+                survivor = target.merged_into
+                raise ActionRefused(
+                    _("事项 %(number)s 已合并至 %(other)s，请改为合并至 %(other)s。")
+                    % {"number": target.number, "other": survivor.number if survivor else "—"}
+                )
+            if target.status not in NOT_CLOSED:
+                raise ActionRefused(
+                    _("合并目标 %(number)s 当前状态为“%(status)s”，不能并入。")
+                    % {"number": target.number, "status": Status(target.status).label}
+                )
+            now = timezone.now()
+            before = _snapshot(target)
+            count = len(item_parties(target))
+            added = _copy_parties(duplicate=it, into=target, now=now)
+            from_status = target.status
+            if target.status == Status.CALLED_BACK and pending_callbacks(target):
+                target.status = Status.RESOLVED  # the new submitters are still to be called back
+            changes = _diff(before, _snapshot(target)) | {
+                "merged_from_id": [None, it.pk],
+                "submitters": [count, count + added],
+            }
+            current = target.version
+            target.version, target.updated_at = current + 1, now
+            updated = Item.objects.filter(pk=target.pk, version=current).update(
+                status=target.status, version=target.version, updated_at=now
+            )
+            if updated != 1:
+                raise VersionConflict()
+            ItemEvent.objects.create(
+                item=target,
+                action=Action.MERGED_IN,
+                from_status=from_status,
+                to_status=target.status,
+                actor=actor,
+                at=now,
+                reason=reason,
+                changes=changes,
+                request_id=request_id.get(),
+            )
+            it.merged_into = target
+            it.pending_extension_due = None
+            it.pending_extension_reason = ""
+
+        return _act(item=item, actor=actor, action=Action.MERGE, version=version, reason=reason, change=change)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ActionRefused
@@ -40,7 +41,14 @@ from ledger.models import (
     Status,
     SubmitterType,
 )
-from ledger.scope import available_actions, may_act, sees_id_number, sees_phone, submitter_contact
+from ledger.scope import (
+    available_actions,
+    may_act,
+    party_contact,
+    sees_id_number,
+    sees_phone,
+    submitter_contact,
+)
 from ledger.selectors import (
     callback_list,
     dispatch_departments,
@@ -52,6 +60,7 @@ from ledger.selectors import (
     item_timeline,
     person_scope,
 )
+from ledger.submitters import item_parties, round_callbacks
 from org.models import Department, Division
 from org.selectors import person_of
 
@@ -172,6 +181,7 @@ STEPS: dict[str, Step] = {
             satisfaction=d["satisfaction"],
             solved=d["solved"],
             note=d["note"],
+            submitter=d["submitter"],
             version=d["version"],
         ),
     ),
@@ -183,6 +193,17 @@ STEPS: dict[str, Step] = {
     Action.EDIT: Step(
         forms.EditForm,
         lambda item, user, d, f: services.item_edit(**_reason(item, user, d), **f.changes()),
+    ),
+    Action.MERGE: Step(
+        forms.MergeForm,
+        lambda item, user, d, f: services.item_merge(
+            item=item,
+            actor=user,
+            into=d["into"],
+            reason=d["reason"],
+            version=d["version"],
+            into_version=d["into_version"],
+        ),
     ),
 }
 
@@ -216,16 +237,32 @@ def item_act(request, pk: int, action: str):
             _attach(form, e)
         except ActionRefused as e:
             messages.error(request, e.message)
-            return _after_refusal(request, pk, status=409)
+            return _after_refusal(request, _shown(request, action, pk), status=409)
         else:
+            if action == Action.MERGE:
+                into = form.cleaned_data["into"]
+                messages.success(request, _("已合并至 %(number)s。") % {"number": into.number})
+                return _to_item(request, into.pk)  # the survivor: where the work goes on
             messages.success(request, _("“%(action)s”已办理。") % {"action": Action(action).label})
             return _after_success(request, pk)
     if not may_act(person_of(request.user), item, action):
         # Bad input from someone who may not act at all: the refusal comes first, the form's errors not at all.
         security_log.warning("refused %s on item %s by %s", action, item.pk, request.user.get_username())
         raise PermissionDenied(_("您无权对该事项执行“%(action)s”。") % {"action": Action(action).label})
+    shown = _shown(request, action, pk)
+    if shown != pk:  # the merge button of another item's repeats panel: its errors as messages there
+        for error in (e for errors in form.errors.values() for e in errors):
+            messages.error(request, _("%(label)s：%(error)s") % {"label": Action(action).label, "error": error})
+        return _render_detail(request, item_get(user=request.user, pk=shown), status=400)
     item = item_get(user=request.user, pk=pk)
     return _render_detail(request, item, bound={action: form}, status=400)
+
+
+def _shown(request, action: str, pk: int) -> int:
+    """The item whose page the form was on: a merge offered in the repeats panel of the other item
+    (``merge-back``) answers there; every other form is on its own item's page."""
+    back = request.POST.get(f"{action}-back", "") if action == Action.MERGE else ""
+    return int(back) if back.isdigit() else pk
 
 
 def _after_success(request, pk: int):
@@ -240,6 +277,14 @@ def _after_success(request, pk: int):
     if request.htmx:
         return _render_detail(request, item)
     return redirect("ledger:item", pk=item.pk)
+
+
+def _to_item(request, pk: int):
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("ledger:item", args=[pk])
+        return response
+    return redirect("ledger:item", pk=pk)
 
 
 def _after_refusal(request, pk: int, status: int):
@@ -259,10 +304,21 @@ def _render_detail(request, item: Item, bound: dict | None = None, status: int =
         if action not in offered:
             for error in (e for errors in form.errors.values() for e in errors):
                 messages.error(request, _("%(label)s：%(error)s") % {"label": Action(action).label, "error": error})
+    parties = item_parties(item)
+    callback_round = item.status in (Status.RESOLVED, Status.CALLED_BACK, Status.CLOSED)
+    done = round_callbacks(item) if callback_round else {}
     context = {
         "item": item,
         "actions": actions,
         "contact": submitter_contact(request.user, item),
+        "submitters": [
+            {"party": p, "contact": party_contact(request.user, item, p), "callback": done.get(p.key)} for p in parties
+        ]
+        if len(parties) > 1
+        else [],
+        "callback_round": callback_round,
+        "merged_into": item.merged_into if item.merged_into_id else None,
+        "merged_items": list(item.merged_items.order_by("pk").only("pk", "number", "title")),
         "division_names": _division_chain(item.division),
         "measures": item.measures.select_related("owner__person"),
         "results": item.results.select_related("created_by__person"),
@@ -291,7 +347,11 @@ _CHOICES = {
     "satisfaction": Satisfaction,
     "submitter_type": SubmitterType,
 }
-_HIDDEN_CHANGES = {"status", "number"}
+_HIDDEN_CHANGES = {"status", "number", "merged_into_id", "merged_from_id"}  # a merge shows as a link
+_EXTRA_LABELS = {  # what services record beside the item's own fields
+    "callback_for": _lazy("回访对象"),
+    "submitters": _lazy("诉求人数"),
+}
 _LOOKUPS = {
     "department_id": Department,
     "category_id": Category,
@@ -300,11 +360,15 @@ _LOOKUPS = {
     "sponsor_id": User,
     "first_receiver_id": User,
     "submitter_user_id": User,
+    "merged_into_id": Item,
+    "merged_from_id": Item,
 }
 
 
 def _field_labels() -> dict[str, str]:
-    return {f.attname: str(f.verbose_name) for f in Item._meta.concrete_fields}
+    return {f.attname: str(f.verbose_name) for f in Item._meta.concrete_fields} | {
+        k: str(v) for k, v in _EXTRA_LABELS.items()
+    }
 
 
 def _timeline(user, item: Item) -> list[dict]:
@@ -321,6 +385,8 @@ def _timeline(user, item: Item) -> list[dict]:
                 u.pk: getattr(getattr(u, "person", None), "name", u.get_username())
                 for u in User.objects.filter(pk__in=pks).select_related("person")
             }
+        elif model is Item:
+            names[model] = dict(Item.objects.filter(pk__in=pks).values_list("pk", "number"))
         else:
             names[model] = {o.pk: str(o) for o in model.objects.filter(pk__in=pks)}
     person = person_of(user)
@@ -354,8 +420,14 @@ def _timeline(user, item: Item) -> list[dict]:
                 if field not in _HIDDEN_CHANGES:
                     changes.append((labels.get(field, field), show(field, old), show(field, new)))
         actor = event.actor
+        link = None
+        for field in ("merged_into_id", "merged_from_id"):
+            other = (event.changes or {}).get(field, [None, None])[1]
+            if other:
+                link = {"pk": other, "number": names.get(Item, {}).get(other, other), "into": field == "merged_into_id"}
         rows.append(
             {
+                "link": link,
                 "event": event,
                 "label": Action(event.action).label if event.action in Action.values else event.action,
                 "actor": (getattr(getattr(actor, "person", None), "name", None) or actor.get_username())

@@ -18,7 +18,7 @@ from org.models import Division
 # Items of these kinds are not listed publicly unless an Open311 client filed them.
 PRIVATE_KINDS = (Kind.PETITION, Kind.DISPUTE, Kind.REPORT)
 # GeoReport status: open until resolution or sign-off, then closed (a redo is open again).
-CLOSED_STATUSES = (Status.RESOLVED, Status.CALLED_BACK, Status.CLOSED)
+CLOSED_STATUSES = (Status.RESOLVED, Status.CALLED_BACK, Status.CLOSED, Status.MERGED)
 # The steps of the loop a client sees, as status notes, notes[] and updates.
 PUBLIC_ACTIONS = (
     Action.OPEN,
@@ -30,6 +30,7 @@ PUBLIC_ACTIONS = (
     Action.RESOLVE,
     Action.CALLBACK,
     Action.SIGN_OFF,
+    Action.MERGE,
 )
 NOTE_ACTIONS = (Action.NOTE, Action.RESOLVE, Action.CALLBACK, Action.SIGN_OFF, Action.ADD_MEASURE)
 # mySociety's update extension: the status a request has after each step.
@@ -42,6 +43,7 @@ UPDATE_STATUS = {
     Status.RESOLVED: "fixed",
     Status.CALLED_BACK: "fixed",
     Status.CLOSED: "closed",
+    Status.MERGED: "closed",
 }
 
 
@@ -175,7 +177,7 @@ def request_queryset(*, jurisdiction: Division) -> QuerySet[Item]:
         Item.objects.filter(division_path__startswith=jurisdiction.path)
         .filter(public)
         .exclude(category__open311_option__published=False)
-        .select_related("category", "department", "open311")
+        .select_related("category", "department", "open311", "merged_into")
         .annotate(notes_text=_status_notes())
     )
 
@@ -213,6 +215,8 @@ def request_get(*, jurisdiction: Division, service_request_id: str) -> Item:
 
 def _service_notice(item: Item) -> str:
     label = str(Status(item.status).label)
+    if item.status == Status.MERGED and item.merged_into_id:
+        return f"{label}：与事项 {item.merged_into.number} 一并办理"
     if item.status in CLOSED_STATUSES or item.resolve_due is None:
         return label
     return f"{label}，预计 {timezone.localtime(item.resolve_due):%Y-%m-%d} 前办结"

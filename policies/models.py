@@ -105,14 +105,20 @@ class Match(models.Model):
 
 
 class ClauseVersion(models.Model):
-    """Every accepted wording of a clause, kept: who changed it, when, and why. The stored matches
-    name the version they were computed under; notifications and grants name it too."""
+    """Every saved wording of a clause (one row per ``PolicyClause.version``), kept: who changed it,
+    when, why, and all of it — the rule (condition, benefit, cap: ``rule_version``, which the stored
+    matches, notifications and grants name) and the rest (title, mode, budget, paying department)."""
 
     clause = models.ForeignKey(PolicyClause, models.CASCADE, related_name="versions", verbose_name=_("政策条款"))
+    number = models.PositiveIntegerField(_("版本号"))
     rule_version = models.CharField(_("规则版本"), max_length=16)
     condition = models.JSONField(_("申报条件"))
     benefit = models.JSONField(_("兑现金额"), null=True, blank=True)
     cap = models.DecimalField(_("最高金额"), max_digits=16, decimal_places=2, null=True, blank=True)
+    title = models.CharField(_("条款"), max_length=200)
+    mode = models.CharField(_("兑现方式"), max_length=10, choices=ClauseMode.choices)
+    budget = models.DecimalField(_("资金预算"), max_digits=16, decimal_places=2, null=True, blank=True)
+    department = models.CharField(_("兑现部门"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("修改人")
@@ -120,13 +126,14 @@ class ClauseVersion(models.Model):
     reason = models.CharField(_("修改原因"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["clause", "-created_at", "-pk"]
+        ordering = ["clause", "-number"]
         verbose_name = _("条款版本")
         verbose_name_plural = _("条款版本")
-        constraints = [models.UniqueConstraint(fields=["clause", "rule_version"], name="clause_version_unique")]
+        constraints = [models.UniqueConstraint(fields=["clause", "number"], name="clause_version_unique")]
+        indexes = [models.Index(fields=["clause", "rule_version"], name="clause_version_rule")]
 
     def __str__(self):
-        return f"{self.clause_id} {self.rule_version}"
+        return f"{self.clause_id} v{self.number} {self.rule_version}"
 
 
 class Notification(models.Model):
@@ -238,6 +245,11 @@ class Grant(models.Model):
         return f"{self.clause_id} {self.enterprise_id} {self.amount}"
 
 
+class ApplicationDecision(models.TextChoices):
+    APPROVED = "approved", _("同意兑现")
+    REFUSED = "refused", _("不予兑现")
+
+
 class Application(models.Model):
     """An apply-mode clause's one-step application, prefilled from the register; it enters the
     ledger as an item, which carries it to a decision."""
@@ -256,6 +268,14 @@ class Application(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("申请人")
     )
+    decision = models.CharField(_("兑现决定"), max_length=10, choices=ApplicationDecision.choices, blank=True)
+    decided_amount = models.DecimalField(_("兑现金额"), max_digits=16, decimal_places=2, null=True, blank=True)
+    decision_reason = models.CharField(_("理由或说明"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
+    decision_recorded_as = models.CharField(_("记入台账方式"), max_length=10, blank=True)  # "resolve" or "note"
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.privacy import mask_id_number, mask_phone
-from ledger.machine import Action
+from ledger.machine import SYSTEM_ACTIONS, Action
 from ledger.models import (
     Callback,
     Category,
@@ -24,14 +24,15 @@ from ledger.models import (
     Status,
     SubmitterType,
 )
-from ledger.scope import available_actions, sees_id_number, sees_phone, submitter_contact
+from ledger.scope import available_actions, party_contact, sees_id_number, sees_phone, submitter_contact
+from ledger.submitters import item_parties, round_callbacks
 from org.models import Department, Division
 from org.selectors import person_of
 
 User = get_user_model()
 
-# The actions users take (the reconcile run's own events are not one of them).
-USER_ACTIONS = [(value, label) for value, label in Action.choices if value != Action.RECONCILE]
+# The actions users take (the reconcile run's events and a merge's survivor side are not among them).
+USER_ACTIONS = [(value, label) for value, label in Action.choices if value not in SYSTEM_ACTIONS]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,8 +149,23 @@ class CallbackOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Callback
-        fields = ["id", "satisfaction", "solved", "note", "by", "by_name", "at"]
+        fields = ["id", "submitter", "satisfaction", "solved", "note", "by", "by_name", "at"]
         read_only_fields = fields
+        extra_kwargs = {"submitter": {"help_text": _("回访对象：合并而来的诉求人 ID；为空时是事项本身的诉求人")}}
+
+
+class SubmitterOutput(serializers.Serializer):
+    """One submitter of the item: its own ("primary") or one of a repeat merged into it."""
+
+    key = serializers.CharField(help_text=_("primary：事项本身的诉求人；否则为合并而来的诉求人 ID（回访时用）"))
+    submitter_type = serializers.ChoiceField(choices=SubmitterType.choices)
+    name = serializers.CharField()
+    phone = serializers.CharField(help_text=_("按角色可能已脱敏"))
+    id_number = serializers.CharField(help_text=_("按角色可能已脱敏"))
+    enterprise_name = serializers.CharField()
+    enterprise_credit_code = serializers.CharField()
+    merged_from = serializers.IntegerField(allow_null=True, help_text=_("来自哪个重复件（事项 ID）"))
+    called_back = serializers.BooleanField(help_text=_("本轮已回访"))
 
 
 class ItemOutput(serializers.ModelSerializer):
@@ -226,6 +242,7 @@ class ItemOutput(serializers.ModelSerializer):
             "redo_count",
             "supervised",
             "urge_count",
+            "merged_into",
             "is_overdue",
             "is_at_risk",
             "updated_at",
@@ -247,10 +264,33 @@ class ItemDetailOutput(ItemOutput):
     measures = MeasureOutput(many=True, read_only=True)
     results = ResultOutput(many=True, read_only=True)
     callbacks = CallbackOutput(many=True, read_only=True)
+    submitters = serializers.SerializerMethodField(help_text=_("全部诉求人：事项本身的和合并而来的，每人都须回访"))
 
     class Meta(ItemOutput.Meta):
-        fields = [*ItemOutput.Meta.fields, "available_actions", "measures", "results", "callbacks"]
+        fields = [*ItemOutput.Meta.fields, "available_actions", "submitters", "measures", "results", "callbacks"]
         read_only_fields = fields
+
+    @extend_schema_field(SubmitterOutput(many=True))
+    def get_submitters(self, item) -> list[dict]:
+        user = self.context["request"].user
+        done = round_callbacks(item)
+        rows = []
+        for party in item_parties(item):
+            contact = party_contact(user, item, party)
+            rows.append(
+                {
+                    "key": party.key,
+                    "submitter_type": party.submitter_type,
+                    "name": party.name,
+                    "phone": contact["phone"],
+                    "id_number": contact["id_number"],
+                    "enterprise_name": party.enterprise_name,
+                    "enterprise_credit_code": party.enterprise_credit_code,
+                    "merged_from": party.extra.merged_from_id if party.extra else None,
+                    "called_back": party.key in done,
+                }
+            )
+        return SubmitterOutput(rows, many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=USER_ACTIONS)))
     def get_available_actions(self, item) -> list[str]:
@@ -399,6 +439,27 @@ class CallbackInput(ActionInput):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     solved = serializers.BooleanField()
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    submitter = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("回访对象：submitters 中的 key；不填则为本轮尚未回访的第一位"),
+    )
+
+
+class MergeInput(ActionInput):
+    """Merge this item, a repeat (重复件), into another item that is not closed."""
+
+    into = serializers.PrimaryKeyRelatedField(
+        queryset=Item.objects.all(),
+        help_text=_("并入的事项 ID"),
+        error_messages={"does_not_exist": _("事项 {pk_value} 不存在。"), "incorrect_type": _("事项 ID 须为整数。")},
+    )
+    into_version = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None, help_text=_("客户端看到的并入事项版本")
+    )
+    reason = Reason(required=True)
 
 
 class EditInput(ActionInput):

@@ -254,6 +254,12 @@ class ItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def edit(self, request, pk=None):
         return self._act(pk, s.EditInput, services.item_edit)
 
+    @_action_schema("item_merge", "合并重复件", s.MergeInput)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        # The item (the repeat) is closed as merged; ``into`` keeps every submitter of both.
+        return self._act(pk, s.MergeInput, services.item_merge)
+
 
 # ---------------------------------------------------------------------------------------------
 # The measure and result lists

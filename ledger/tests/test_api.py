@@ -68,6 +68,23 @@ def _measure_path(item):
     return f"measures/{item.measures.get().pk}/complete/"
 
 
+def _merge_body(item):
+    """A second, open item of the same place and submitter to merge the item into (a repeat)."""
+    twin = services.item_open(
+        actor=item.first_receiver,
+        title=f"{item.title}（再次来电）",
+        description=item.description,
+        kind=item.kind,
+        channel=item.channel,
+        category=item.category,
+        division=item.division,
+        submitter_type=item.submitter_type,
+        submitter_name="李四",
+        submitter_phone="13900001111",
+    )
+    return {"into": twin.pk, "into_version": twin.version, "reason": "同一事项重复来电"}
+
+
 # Every action endpoint: (path or path(item), the action, the state it works in, who takes it, a valid
 # body or body(item), a state it is refused in with 409, and the status it leaves the item in).
 ENDPOINTS = {
@@ -135,6 +152,7 @@ ENDPOINTS = {
         {"reason": "更正标题", "title": "金山路128号路面塌陷"},
         "dispatched",
     ),
+    "merge": ("merge/", Action.MERGE, "in_progress", "call_taker", _merge_body, "closed"),
 }
 
 
@@ -187,7 +205,7 @@ def test_an_item_goes_round_the_whole_loop_through_the_api_with_token_auth(cast)
     assert item["status"] == "open" and item["version"] == 1 and item["number"]
     assert item["first_receiver"] == "calltaker" and item["division"] == "350502001001"
     assert item["submitter_phone"] == "13812345678" and item["priority"] == "urgent"
-    assert set(item["available_actions"]) == {"dispatch", "note", "urge", "edit"}
+    assert set(item["available_actions"]) == {"dispatch", "note", "urge", "edit", "merge"}
     assert response["ETag"] == '"1"'
     url = f"/api/items/{item['id']}/"
 
@@ -303,8 +321,9 @@ def test_each_action_endpoint_does_its_work_and_writes_its_event(cast, open_item
 def test_each_action_endpoint_answers_409_in_a_wrong_state_and_writes_nothing(cast, open_item, name):
     _, _, _, actor, _, wrong_state = ENDPOINTS[name]
     item = bring(cast, open_item(), wrong_state)
+    body = endpoint_body(item, name)  # before counting: a merge's body opens the item to merge into
     events = ItemEvent.objects.count()
-    response = api_client(getattr(cast, actor)).post(endpoint_url(item, name), endpoint_body(item, name), format="json")
+    response = api_client(getattr(cast, actor)).post(endpoint_url(item, name), body, format="json")
     assert response.status_code == 409, response.json()
     body = response.json()
     assert body["code"] == "action_refused" and body["detail"].startswith("事项当前状态为") and body["errors"] == {}

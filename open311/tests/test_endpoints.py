@@ -185,6 +185,19 @@ def test_round_trip_a_filed_request_is_taken_through_the_loop_and_the_client_see
     assert xml.tag == "service_request_updates" and len(xml.findall("request_update")) == 5
 
 
+def test_a_request_merged_into_another_is_closed_and_names_the_item_it_joined(client, cast, app):
+    _c, key = app
+    first, repeat = (post(client, key).json()[0]["service_request_id"] for _ in range(2))
+    into, item = Item.objects.get(number=first), Item.objects.get(number=repeat)
+    ledger.item_merge(item=item, into=into, actor=cast.call_taker, reason="同一路段")
+    seen = client.get(f"{V2}/requests/{repeat}.json").json()
+    validate(seen, "requests")
+    assert seen[0]["status"] == "closed" and seen[0]["service_notice"] == f"已合并：与事项 {first} 一并办理"
+    assert client.get(f"{V2}/requests/{first}.json").json()[0]["status"] == "open"
+    updates = client.get(f"{V2}/servicerequestupdates.json", {"api_key": key}).json()
+    assert ("merge", "closed") in {(u["external_status_code"], u["status"]) for u in updates}
+
+
 def test_a_client_posts_an_update_and_a_reopen(client, cast, app):
     _c, key = app
     number = post(client, key).json()[0]["service_request_id"]

@@ -85,9 +85,74 @@ def test_one_clause_changed_recomputes_its_column_only(demo):
                          condition={"certified": "high_tech"}, benefit=1000)  # fmt: skip
     counts = matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
     assert counts["written"] > 0
-    stored = Match.objects.filter(clause=clause)
-    assert all(m.rule_version == clause.rule_version for m in stored)
     assert _stored() == _expected(frame, demo[1:] + [clause])
+    clause.refresh_from_db()
+    assert clause.matched_version == clause.rule_version
+
+
+def _threshold(clause, employees):
+    condition = {"and": [{"industry_prefix": ["C"]}, {">=": [{"var": "employees"}, employees]}]}
+    return clause_save(policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
+                       condition=condition, benefit=clause.benefit, cap=clause.cap)  # fmt: skip
+
+
+def test_a_new_threshold_rewrites_only_the_rows_whose_result_changed_without_reading_back(demo):
+    frame = testing.register(300, seed=9)
+    clause = _threshold(demo[0], 50)
+    matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
+    first_version = clause.rule_version
+    before = {
+        m.credit_code: (m.result, m.amount, m.missing, m.computed_at) for m in Match.objects.filter(clause=clause)
+    }
+    clause = _threshold(clause, 10)  # more are eligible, none less
+    assert clause.rule_version != first_version
+    clause = PolicyClause.objects.get(pk=clause.pk)  # as a worker loads it
+    assert clause.matched_version == first_version
+    counts = matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
+    assert (counts["clauses_diffed"], counts["clauses_read"]) == (1, 0)  # the old wording, evaluated again
+    assert _stored() == _expected(frame, [clause]) | {k: v for k, v in _stored().items() if k[0] != clause.pk}
+    after = {m.credit_code: m for m in Match.objects.filter(clause=clause)}
+    rewritten = {code for code, m in after.items() if m.rule_version == clause.rule_version}
+    kept = {code for code, m in after.items() if m.rule_version == first_version}
+    assert rewritten and kept and rewritten | kept == set(after)
+    assert counts["written"] == len(rewritten) and counts["deleted"] == len(set(before) - set(after))
+    for code in kept:  # not rewritten: same row, same time
+        assert (after[code].result, after[code].amount, after[code].missing, after[code].computed_at) == before[code]
+    clause.refresh_from_db()
+    assert clause.matched_version == clause.rule_version
+    again = matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
+    assert (again["written"], again["deleted"], again["clauses_changed"]) == (0, 0, 0)
+
+
+def test_a_new_threshold_reads_back_when_the_register_changed_too_or_no_old_version_is_kept(demo):
+    from policies.models import ClauseVersion
+
+    frame = testing.register(200, seed=10)
+    clause = _threshold(demo[0], 10)
+    matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
+    changed = frame.with_columns((pl.col("employees") + 7).alias("employees"))
+    clause = _threshold(clause, 40)
+    counts = matches_recompute(frame=changed, reference_date=REF, clauses=[clause])
+    assert (counts["clauses_diffed"], counts["clauses_read"]) == (0, 1)  # the old digest no longer proves it
+    assert {k: v for k, v in _stored().items() if k[0] == clause.pk} == _expected(changed, [clause])
+    clause = _threshold(clause, 30)
+    ClauseVersion.objects.filter(clause=clause).exclude(rule_version=clause.rule_version).delete()
+    counts = matches_recompute(frame=changed, reference_date=REF, clauses=[clause])
+    assert (counts["clauses_diffed"], counts["clauses_read"]) == (0, 1)
+    assert {k: v for k, v in _stored().items() if k[0] == clause.pk} == _expected(changed, [clause])
+
+
+def test_a_new_wording_with_the_same_results_writes_nothing(demo):
+    frame = testing.register(100, seed=11)
+    clause = _threshold(demo[0], 10)
+    matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
+    clause = clause_save(policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
+                         condition={"and": [{"industry_prefix": ["C"]}, {">=": [{"var": "employees"}, 10]}, True]},
+                         benefit=clause.benefit, cap=clause.cap)  # fmt: skip
+    counts = matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
+    assert (counts["written"], counts["deleted"], counts["clauses_changed"]) == (0, 0, 0)
+    clause.refresh_from_db()
+    assert clause.matched_version == clause.rule_version
 
 
 def test_a_clause_with_a_negative_budget_is_refused(demo):
@@ -152,3 +217,22 @@ def test_one_enterprise_from_its_row_agrees_with_the_full_recompute(demo):
     assert again["written"] == again["deleted"] == 0
     full = matches_recompute(frame=changed, reference_date=REF)  # the digests followed the change
     assert (full["written"], full["deleted"], full["clauses_read"]) == (0, 0, 0)
+
+
+def test_a_row_taken_for_new_that_is_stored_after_all_is_updated(demo):
+    from django.db import connection
+    from django.utils import timezone
+
+    from policies.services import _write, _write_pg
+
+    write = _write_pg if connection.vendor == "postgresql" else _write  # the COPY path, whatever the size
+
+    matches_recompute(frame=testing.register(30, seed=12), reference_date=REF)
+    m = Match.objects.order_by("pk").first()
+    up = pl.DataFrame({"clause_id": [m.clause_id], "credit_code": [m.credit_code], "result": ["unknown"],
+                       "amount": [None], "missing": ["employees"], "_update": [False]},
+                      schema_overrides={"amount": pl.Float64})  # fmt: skip
+    none = pl.DataFrame(schema={"clause_id": pl.Int64, "credit_code": pl.Utf8})
+    write(up, none, timezone.now(), {m.clause_id: "v2"})  # on PostgreSQL: the COPY fails, the upsert follows
+    m.refresh_from_db()
+    assert (m.result, m.amount, m.missing, m.rule_version) == ("unknown", None, "employees", "v2")

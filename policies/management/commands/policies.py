@@ -2,6 +2,17 @@
 
     python manage.py policies match --register FILE.csv --clauses FILE.json --out FILE.csv \
         [--reference-date YYYY-MM-DD]
+    python manage.py policies recompute [--clause CODE] [--enterprise CREDIT_CODE] [--no-notify]
+    python manage.py policies expire [--today YYYY-MM-DD] [--every MINUTES]
+
+``recompute`` recomputes the stored matches of the published clauses from the register in the
+database (all of them, one clause, or one enterprise), then notifies the enterprises of their new
+eligible matches, as the background task (policies.tasks.recompute) does; it prints the counts and
+the seconds taken.
+
+``expire`` expires the published policies whose expiry date has passed (policies.services.policies_expire)
+and prints how many; with ``--every MINUTES`` it enqueues instead a recurring task (policies.tasks.expire)
+that does so every MINUTES, run by the task worker (like ``manage.py reconcile --every``).
 
 ``--clauses`` is a JSON list of {"id", "condition", "amount"} (JSON Logic; amount optional). The output
 has one row per enterprise and clause: clause_id, credit_code, result (eligible / ineligible / unknown),
@@ -48,7 +59,7 @@ def load_clauses(path: str) -> list[Clause]:
 
 
 class Command(BaseCommand):
-    help = "The policy matching engine (政策找企). Subcommand: match."
+    help = "The policy matching engine (政策找企). Subcommands: match, recompute, expire."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -57,10 +68,56 @@ class Command(BaseCommand):
         match.add_argument("--clauses", required=True, help='JSON list of {"id", "condition", "amount"}')
         match.add_argument("--out", required=True, help="CSV to write")
         match.add_argument("--reference-date", type=dt.date.fromisoformat, default=None)
+        recompute = sub.add_parser("recompute", help="recompute the stored matches from the register")
+        recompute.add_argument("--clause", action="append", default=None, help="a clause code (repeatable)")
+        recompute.add_argument("--enterprise", action="append", default=None, help="a credit code (repeatable)")
+        recompute.add_argument("--reference-date", type=dt.date.fromisoformat, default=None)
+        recompute.add_argument("--no-notify", action="store_true", help="do not push the new matches")
+        expire = sub.add_parser("expire", help="expire the published policies whose expiry date has passed")
+        expire.add_argument("--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
+        every = "instead of running now, enqueue a recurring task that runs every MINUTES (needs a worker)"
+        expire.add_argument("--every", type=int, default=0, metavar="MINUTES", help=every)
 
     def handle(self, *args, **options):
         if options["subcommand"] == "match":
             return self.match(**options)
+        if options["subcommand"] == "recompute":
+            return self.recompute(**options)
+        if options["subcommand"] == "expire":
+            return self.expire(**options)
+
+    def expire(self, today=None, every=0, **_):
+        from policies.services import policies_expire
+        from policies.tasks import expire
+
+        if every:
+            result = expire.enqueue(every)
+            self.stdout.write(f"enqueued recurring expire task {result.id} every {every} minutes")
+            return
+        self.stdout.write(json.dumps({"expired": policies_expire(today=today)}))
+
+    def recompute(self, clause=None, enterprise=None, reference_date=None, no_notify=False, **_):
+        from policies.models import PolicyClause, PolicyStatus
+        from policies.services import matches_refresh, notify_matches
+
+        clause_ids = None
+        if clause:
+            found = dict(PolicyClause.objects.filter(code__in=clause).values_list("code", "policy__status"))
+            unknown = [c for c in clause if c not in found]
+            if unknown:
+                raise CommandError(f"unknown clause: {', '.join(unknown)}")
+            drafts = [c for c in clause if found[c] != PolicyStatus.PUBLISHED]
+            if drafts:
+                raise CommandError(f"not in a published policy (nothing is matched): {', '.join(drafts)}")
+            clause_ids = list(PolicyClause.objects.filter(code__in=clause).values_list("pk", flat=True))
+        counts = matches_refresh(clause_ids=clause_ids, credit_codes=enterprise, reference_date=reference_date)
+        if not no_notify and counts["changed_clause_ids"]:
+            counts["notified"] = notify_matches(clause_ids=counts["changed_clause_ids"])
+        self.stdout.write(
+            f"{counts['clauses']} clauses × {counts['enterprises']} enterprises: {counts['written']} matches "
+            f"written, {counts['deleted']} deleted, {counts['stored']} stored, in {counts['seconds']} s"
+        )
+        self.stdout.write(json.dumps(counts, default=str))
 
     def match(self, register, clauses, out, reference_date=None, **_):
         started = time.perf_counter()
