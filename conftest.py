@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from core.testing import make_cast
@@ -103,3 +105,21 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A page of a fresh browser context, in Chinese, on the live server (``page.goto("/login/")``)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where browser tests leave their screenshots, to look at (git-ignored)."""
+    path = Path(__file__).resolve().parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path

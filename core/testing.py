@@ -94,3 +94,14 @@ def make_cast() -> Cast:
         other_leader=person("other_leader", Role.LEADER, other_county),
         city_call_taker=person("city_calltaker", Role.CALL_TAKER, city),
     )
+
+
+def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login page, as a user would, and land on 我的事项."""
+    from playwright.sync_api import expect
+
+    page.goto("/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的事项")).to_be_visible()

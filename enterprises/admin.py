@@ -3,23 +3,15 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from enterprises.models import Enterprise, EnterpriseYear, ImportRun, Industry
 
 
 @admin.register(Industry)
-class IndustryAdmin(admin.ModelAdmin):
+class IndustryAdmin(ReadOnlyAdmin):
     list_display = ["full_code", "name", "level"]
     list_filter = ["level"]
     search_fields = ["full_code", "name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EnterpriseYearInline(admin.TabularInline):

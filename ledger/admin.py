@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from ledger.models import Callback, Category, Item, ItemEvent, ItemSubmitter, Measure, Result, TimeLimit
 
 
@@ -69,21 +70,6 @@ class TimeLimitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["category"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class MeasureInline(ReadOnlyInline):
     model = Measure
     fields = ["text", "owner", "due", "done_at", "created_at"]
@@ -111,17 +97,6 @@ class ItemEventInline(ReadOnlyInline):
     model = ItemEvent
     fields = ["at", "action", "from_status", "to_status", "actor", "reason", "changes", "request_id"]
     ordering = ["at", "id"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Item)

@@ -4,6 +4,7 @@ version, grant or decision on record. The admin is for looking things up."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from policies.models import (
     Application,
     ClauseVersion,
@@ -19,30 +20,6 @@ from policies.models import (
 )
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ClauseInline(ReadOnlyInline):
     model = PolicyClause
     fields = ["code", "number", "title", "mode", "budget", "department", "rule_version"]
@@ -51,7 +28,7 @@ class ClauseInline(ReadOnlyInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(ReadOnly):
+class PolicyAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "issuer", "issued_on", "expires_on", "status", "is_example"]
     list_filter = ["status", "is_example"]
     search_fields = ["code", "title", "document_number"]
@@ -65,7 +42,7 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(PolicyClause)
-class PolicyClauseAdmin(ReadOnly):
+class PolicyClauseAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "policy", "mode", "budget", "department", "rule_version", "matched_version"]
     list_filter = ["mode", "policy"]
     search_fields = ["code", "title"]
@@ -73,7 +50,7 @@ class PolicyClauseAdmin(ReadOnly):
 
 
 @admin.register(Match)
-class MatchAdmin(ReadOnly):
+class MatchAdmin(ReadOnlyAdmin):
     list_display = ["clause", "credit_code", "result", "amount", "missing", "rule_version", "computed_at"]
     list_filter = ["result"]
     search_fields = ["credit_code"]
@@ -82,7 +59,7 @@ class MatchAdmin(ReadOnly):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "enterprise", "clause", "rule_version", "amount", "emailed_to", "read_at"]
     search_fields = ["enterprise__credit_code", "enterprise__name"]
     raw_id_fields = ["enterprise", "clause"]
@@ -95,21 +72,21 @@ class LineInline(ReadOnlyInline):
 
 
 @admin.register(GrantBatch)
-class GrantBatchAdmin(ReadOnly):
+class GrantBatchAdmin(ReadOnlyAdmin):
     list_display = ["pk", "clause", "status", "created_at", "created_by", "reviewed_at", "reviewed_by"]
     list_filter = ["status"]
     inlines = [LineInline]
 
 
 @admin.register(Grant)
-class GrantAdmin(ReadOnly):
+class GrantAdmin(ReadOnlyAdmin):
     list_display = ["granted_at", "clause", "enterprise", "amount", "batch", "application", "granted_by"]
     search_fields = ["enterprise__credit_code", "enterprise__name"]
     raw_id_fields = ["enterprise", "clause", "batch", "application"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnly):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["submitted_at", "clause", "enterprise", "amount", "item", "decision", "decided_amount"]
     list_filter = ["decision"]
     search_fields = ["enterprise__credit_code", "enterprise__name"]
@@ -123,6 +100,6 @@ class CommentInline(ReadOnlyInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(ReadOnly):
+class ConsultationAdmin(ReadOnlyAdmin):
     list_display = ["policy", "opens_on", "closes_on", "created_by"]
     inlines = [CommentInline]

@@ -99,14 +99,8 @@ def catalogue_policy_edit(request, pk: int | None = None):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                saved = _svc.policy_save(actor=request.user, **form.save_kwargs())
-            except _ValidationError as e:
-                _attach_errors(form, e)
-            except _ActionRefused as e:
-                _refused(form, e)
-                status = 409
-            else:
+            saved, status = _service_call(form, lambda: _svc.policy_save(actor=request.user, **form.save_kwargs()))
+            if saved is not None:
                 _messages.success(request, _t("政策已保存。"))
                 return _redirect("policies:catalogue-policy", pk=saved.pk)
     return _render(request, "policies/catalogue_policy_form.html", {"form": form, "policy": policy}, status=status)
@@ -116,6 +110,19 @@ def _attach_errors(form, error) -> None:
     for field, messages in error.message_dict.items():
         for m in messages:
             form.add_error(field if field in form.fields else None, m)
+
+
+def _service_call(form, call):
+    """Run a write for a valid form: (its result, 200), or (None, 400 or 409) with the refusal shown
+    on the form."""
+    try:
+        return call(), 200
+    except _ValidationError as e:
+        _attach_errors(form, e)
+        return None, 400
+    except _ActionRefused as e:
+        _refused(form, e)
+        return None, 409
 
 
 def _clause_context(request, policy, form, clause=None) -> dict:
@@ -259,14 +266,10 @@ def consultation_new(request, pk: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                consultation = _svc.consultation_open(policy=policy, actor=request.user, **form.save_kwargs())
-            except _ValidationError as e:
-                _attach_errors(form, e)
-            except _ActionRefused as e:
-                _refused(form, e)
-                status = 409
-            else:
+            consultation, status = _service_call(
+                form, lambda: _svc.consultation_open(policy=policy, actor=request.user, **form.save_kwargs())
+            )
+            if consultation is not None:
                 _messages.success(request, _t("已发起征求意见。"))
                 return _redirect("policies:consultation", pk=consultation.pk)
     return _render(request, "policies/consultation_form.html", {"form": form, "policy": policy}, status=status)
@@ -309,14 +312,10 @@ def comment_add(request, pk: int):
     form = catalogue_forms.CommentForm(request.POST, consultation=consultation, invited_as=invited_as)
     status = 400
     if form.is_valid():
-        try:
-            _svc.comment_add(consultation=consultation, actor=request.user, **form.cleaned_data)
-        except _ValidationError as e:
-            _attach_errors(form, e)
-        except _ActionRefused as e:
-            _refused(form, e)
-            status = 409
-        else:
+        added, status = _service_call(
+            form, lambda: _svc.comment_add(consultation=consultation, actor=request.user, **form.cleaned_data)
+        )
+        if added is not None:
             _messages.success(request, _t("意见已提交，谢谢。"))
             return _redirect("policies:consultation", pk=consultation.pk)
     return _consultation_page(request, consultation, comment_form=form, status=status)
@@ -329,15 +328,15 @@ def comment_answer(request, pk: int):
     consultation = _sel.consultation_get(user=request.user, pk=comment.consultation_id)
     _drafter_only(request)
     form = catalogue_forms.AnswerForm(request.POST, prefix=f"a{comment.pk}")
+    status = 400
     if form.is_valid():
-        try:
-            _svc.comment_answer(comment=comment, actor=request.user, **form.cleaned_data)
-        except _ValidationError as e:
-            _attach_errors(form, e)
-        else:
+        answered, status = _service_call(
+            form, lambda: _svc.comment_answer(comment=comment, actor=request.user, **form.cleaned_data)
+        )
+        if answered is not None:
             _messages.success(request, _t("已答复。"))
             return _redirect(_reverse("policies:consultation", args=[consultation.pk]) + f"#comment-{comment.pk}")
-    return _consultation_page(request, consultation, answer_forms={comment.pk: form}, status=400)
+    return _consultation_page(request, consultation, answer_forms={comment.pk: form}, status=status)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,35 +1,14 @@
 """The whole loop clicked through in Chinese, in a real browser, as the users would."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.testing import PASSWORD
+from core.testing import browser_login
 from ledger.models import Item, Status
 from workdays.selectors import add_working_days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def login(page, username):
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="我的事项")).to_be_visible()
 
 
 def logout(page):
@@ -53,11 +32,10 @@ def act(page, action, fill=None):
     form.get_by_role("button", name=action).click()
 
 
-def test_an_item_goes_round_the_loop_in_the_browser(cast, page):
-    ARTIFACTS.mkdir(exist_ok=True)
+def test_an_item_goes_round_the_loop_in_the_browser(cast, page, artifacts):
 
     # The call-taker opens the item with the keyboard alone.
-    login(page, "calltaker")
+    browser_login(page, "calltaker")
     page.get_by_role("link", name="受理登记").click()
     expect(page.get_by_label("标题")).to_be_focused()
     page.keyboard.type("金山路路面塌陷")
@@ -88,7 +66,7 @@ def test_an_item_goes_round_the_loop_in_the_browser(cast, page):
     logout(page)
 
     # The department acknowledges it, adds a measure and resolves it with a result.
-    login(page, "handler")
+    browser_login(page, "handler")
     page.get_by_role("link", name=item.title).first.click()
     act(page, "签收")
     expect(page.locator(".head-badges").get_by_text("办理中")).to_be_visible()
@@ -100,7 +78,7 @@ def test_an_item_goes_round_the_loop_in_the_browser(cast, page):
     logout(page)
 
     # The call-taker records the callback and signs the item off.
-    login(page, "calltaker")
+    browser_login(page, "calltaker")
     page.get_by_role("link", name=item.title).first.click()
     act(page, "回访", {"满意": True, "问题已解决": True, "回访记录": "群众表示满意"})
     expect(page.locator(".head-badges").get_by_text("已回访")).to_be_visible()
@@ -110,7 +88,7 @@ def test_an_item_goes_round_the_loop_in_the_browser(cast, page):
     timeline = page.locator(".timeline")
     for step in ("受理立账", "派单", "签收", "添加措施", "办结", "回访", "销号"):
         expect(timeline.get_by_text(step, exact=True).first).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "loop-closed.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "loop-closed.png"), full_page=True)
 
     item.refresh_from_db()
     assert item.status == Status.CLOSED
@@ -127,7 +105,7 @@ def test_an_item_goes_round_the_loop_in_the_browser(cast, page):
 
 def test_a_stale_page_gets_the_conflict_message_and_the_other_change_is_kept(cast, page, open_item):
     item = open_item()
-    login(page, "calltaker")
+    browser_login(page, "calltaker")
     page.goto(f"/items/{item.pk}/")
     # Someone else dispatches it meanwhile.
     from ledger.services import item_dispatch
@@ -141,7 +119,7 @@ def test_a_stale_page_gets_the_conflict_message_and_the_other_change_is_kept(cas
 
 def test_another_countys_official_cannot_open_the_item(cast, page, open_item):
     item = open_item()
-    login(page, "other_calltaker")
+    browser_login(page, "other_calltaker")
     response = page.goto(f"/items/{item.pk}/")
     assert response.status == 404
     page.goto("/ledger/")

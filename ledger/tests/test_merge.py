@@ -460,34 +460,28 @@ def test_two_opposite_merges_at_once_do_not_deadlock_and_one_is_refused(cast, pa
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_call_taker_merges_a_repeat_from_the_item_page_in_the_browser(cast, pair, browser, live_server):
+def test_a_call_taker_merges_a_repeat_from_the_item_page_in_the_browser(cast, pair, page, artifacts):
     from playwright.sync_api import expect
 
-    from ledger.tests.test_browser import ARTIFACTS, login
+    from core.testing import browser_login
 
     first, repeat = pair
-    ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1100}, base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        login(page, "calltaker")
-        page.goto(reverse("ledger:item", args=[first.pk]))
-        panel = page.locator("section.insight")
-        panel.get_by_text("合并", exact=True).click()
-        panel.get_by_label("合并理由").fill("同一路灯，两位居民先后来电")
-        panel.scroll_into_view_if_needed()
-        page.screenshot(path=ARTIFACTS / "merge-button.png", full_page=True)
-        page.once("dialog", lambda dialog: dialog.accept())
-        panel.get_by_role("button", name=f"合并 {repeat.number} → {first.number}").click()
-        expect(page.get_by_text(f"已合并至 {first.number}。")).to_be_visible()
-        expect(page.get_by_role("heading", name="全部诉求人")).to_be_visible()
-        page.screenshot(path=ARTIFACTS / "merge-survivor.png", full_page=True)
-        page.get_by_role("link", name=repeat.number).first.click()
-        expect(page.get_by_text("本事项是重复件，已合并至")).to_be_visible()
-        page.screenshot(path=ARTIFACTS / "merge-merged.png", full_page=True)
-    finally:
-        context.close()
+    page.set_viewport_size({"width": 1280, "height": 1100})
+    browser_login(page, "calltaker")
+    page.goto(reverse("ledger:item", args=[first.pk]))
+    panel = page.locator("section.insight")
+    panel.get_by_text("合并", exact=True).click()
+    panel.get_by_label("合并理由").fill("同一路灯，两位居民先后来电")
+    panel.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "merge-button.png", full_page=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    panel.get_by_role("button", name=f"合并 {repeat.number} → {first.number}").click()
+    expect(page.get_by_text(f"已合并至 {first.number}。")).to_be_visible()
+    expect(page.get_by_role("heading", name="全部诉求人")).to_be_visible()
+    page.screenshot(path=artifacts / "merge-survivor.png", full_page=True)
+    page.get_by_role("link", name=repeat.number).first.click()
+    expect(page.get_by_text("本事项是重复件，已合并至")).to_be_visible()
+    page.screenshot(path=artifacts / "merge-merged.png", full_page=True)
     assert Item.objects.get(pk=repeat.pk).status == Status.MERGED
 
 

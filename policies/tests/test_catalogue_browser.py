@@ -1,39 +1,24 @@
 """The clause editor in a real browser: the operators follow the attribute, the sentence follows the rows
 (HTMX), the impact preview appears below, and saving writes the clause with its version."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
-from core.testing import PASSWORD
+from core.testing import browser_login
 from policies.models import PolicyClause
 from policies.tests.catalogue_fixtures import draft_policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000}, base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def test_a_leader_builds_a_clause_from_rows(cast, page, monkeypatch):
+def test_a_leader_builds_a_clause_from_rows(cast, page, artifacts, monkeypatch):
     from policies import testing
 
     frame = testing.register(120, seed=2)
     monkeypatch.setattr("policies.views._register_snapshot", lambda: frame)
     policy = draft_policy()
-    page.goto("/login/")
-    page.get_by_label("用户名").fill("leader")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    browser_login(page, "leader")
     page.goto(f"/policies/{policy.pk}/clauses/new/")
     page.locator("#id_code").fill("draft-1-09")
     page.locator("#id_title").fill("外贸企业奖励")
@@ -49,8 +34,7 @@ def test_a_leader_builds_a_clause_from_rows(cast, page, monkeypatch):
     expect(page.locator("#clause-preview .form-errors")).to_have_count(0)
     page.get_by_role("button", name="试算影响").click()
     expect(page.locator("#impact")).to_contain_text("惠及企业")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "policy-clause-editor.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "policy-clause-editor.png"), full_page=True)
     page.get_by_role("button", name="保存条款").click()
     expect(page.locator(".msg.success")).to_contain_text("已保存")
     clause = PolicyClause.objects.get(code="draft-1-09")
