@@ -900,6 +900,15 @@ def application_decision(application: Application) -> dict[str, Any] | None:
     }
 
 
+def batch_outside_scope(user, batch: GrantBatch) -> bool:
+    """Whether the batch has enterprises outside the reviewer's division subtree (a county leader or
+    handler reviews only batches that lie wholly within their county; the city reviews any)."""
+    from policies.services import review_scope
+
+    scope = review_scope(user)
+    return scope is not None and batch.lines.exclude(enterprise__division__path__startswith=scope.path).exists()
+
+
 def may_decide_application(user, application: Application) -> bool:
     """Whether ``user`` may decide the application now: a reviewer of its clause (as for batches)
     with the enterprise in their subtree, and no decision yet."""

@@ -1365,7 +1365,7 @@ def _grant_check(clause: PolicyClause, *, total: decimal.Decimal, this: str) -> 
 def _batch_for_review(batch: GrantBatch, actor, version: int | None, what: str) -> GrantBatch:
     from django.core.exceptions import PermissionDenied
 
-    from policies.selectors import may_approve_batch
+    from policies.selectors import batch_outside_scope, may_approve_batch
 
     batch = GrantBatch.objects.select_for_update().select_related("clause__policy").get(pk=batch.pk)
     if not may_approve_batch(actor, batch.clause):
@@ -1373,8 +1373,7 @@ def _batch_for_review(batch: GrantBatch, actor, version: int | None, what: str) 
             gettext("只有领导、管理员或兑现部门（%(department)s）的承办人可以%(what)s兑现批次。")
             % {"department": batch.clause.department or "—", "what": what}
         )
-    scope = review_scope(actor)
-    if scope is not None and batch.lines.exclude(enterprise__division__path__startswith=scope.path).exists():
+    if batch_outside_scope(actor, batch):
         raise PermissionDenied(gettext("该批次含有您管辖范围以外的企业，请由上级审批。"))
     if version is not None and version != batch.version:
         raise VersionConflict(gettext("该批次已被他人处理，您的操作未保存。请刷新页面后再试。"))

@@ -598,6 +598,7 @@ def grant_batch(request, pk: int):
         "totals": _sel.batch_totals(batch=batch),
         "page": _Paginator(lines, DELIVERY_PAGE_SIZE).get_page(request.GET.get("page")),
         "may_review": _sel.may_approve_batch(request.user, batch.clause),
+        "outside_scope": _sel.batch_outside_scope(request.user, batch),
         "reject_form": BatchRejectForm(initial={"version": batch.version}),
     }
     return _render(request, "policies/grant_batch.html", context)

@@ -229,3 +229,14 @@ def test_anonymous_users_are_sent_to_log_in(client, world):
     for url in (reverse("policies:mine"), reverse("policies:delivery"), reverse("policies:notifications")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_a_county_leader_is_not_offered_to_approve_a_batch_reaching_beyond_the_county(client, world):
+    from policies import services
+
+    batch = services.grant_batch_create(clause=world.revenue, actor=world.cast.admin)  # 鲤城区 and 丰泽区
+    client.force_login(world.cast.leader)
+    html = client.get(reverse("policies:grant-batch", args=[batch.pk])).content.decode()
+    assert "该批次含有您管辖范围以外的企业，请由上级审批。" in html and "审批通过，记录兑现" not in html
+    client.force_login(world.cast.admin)
+    assert "审批通过，记录兑现" in client.get(reverse("policies:grant-batch", args=[batch.pk])).content.decode()
