@@ -3,8 +3,9 @@
 import polars as pl
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from enterprises.models import Enterprise, Industry
+from enterprises.models import Enterprise, EnterpriseYear, Industry
 from enterprises.services import industries_load_reference, register_import
 
 pytestmark = pytest.mark.django_db
@@ -38,5 +39,8 @@ def test_register_synthetic_loads_and_the_demo_is_idempotent(db):
     call_command("load_register_demo", n=200)
     call_command("load_register_demo", n=200)
     assert Enterprise.objects.count() == 200
+    # the demo's figures run to last year, so that clauses on "上年度" are decided on the demo's today
+    last_year = timezone.localdate().year - 1
+    assert EnterpriseYear.objects.filter(year=last_year).count() > 150
     call_command("register_synthetic", n=100, seed=1, load=True)
     assert Enterprise.objects.count() == 300

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from enterprises.models import Enterprise
 from enterprises.services import industries_load_reference, register_load_frame
@@ -17,5 +18,9 @@ class Command(BaseCommand):
         divisions_load_reference()  # only adds the divisions that are missing
         industries_load_reference()
         before = Enterprise.objects.count()
-        register_load_frame(synthetic_register(options["n"], seed=options["seed"]))
+        # figures for the last three years, so that "上年度" (last year) is known on the demo's today
+        year = timezone.localdate().year
+        register_load_frame(
+            synthetic_register(options["n"], seed=options["seed"], years=(year - 3, year - 2, year - 1))
+        )
         self.stdout.write(f"enterprises: {Enterprise.objects.count()} ({Enterprise.objects.count() - before} new)")
