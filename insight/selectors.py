@@ -194,7 +194,6 @@ class Cluster:
     support: int = 0
     score: float = 0.0
     keywords: list = field(default_factory=list)  # c-TF-IDF words of its titles, best first
-    title: str = ""  # the most central title (the label; a supervised item made of it is called so)
     categories: list = field(default_factory=list)  # its items' categories, most frequent first
 
 
@@ -274,6 +273,6 @@ def hot_clusters(*, user, now: dt.datetime | None = None, top: int = 10) -> list
         codes = {code for c in clusters for code in c.place.split("/")[1:]}
         names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
         for c, label in zip(clusters, labels, strict=True):
-            c.label, c.keywords, c.title = label.title, label.keywords, label.title
+            c.label, c.keywords = label.title, label.keywords
             c.place = " · ".join(names.get(code, code) for code in c.place.split("/")[1:])
     return clusters

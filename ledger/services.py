@@ -590,7 +590,7 @@ def item_callback(
             _set_deadlines(it, now, acknowledge=False)
             return {"changes": recorded}
         answers = [c.satisfaction for c in round_callbacks(it).values()]
-        it.satisfaction = worst(answers) or satisfaction
+        it.satisfaction = worst(answers)  # this answer is among them
         # Still waiting on others: the item stays resolved until every named submitter is asked.
         return {"changes": recorded, "keep_status": len(pending) > 1}
 
@@ -614,12 +614,12 @@ def _copy_parties(*, duplicate: Item, into: Item, now: dt.datetime) -> int:
     """Add the duplicate's submitters (its own and those merged into it before) to ``into``'s, except
     a person ``into`` already has. Returns how many were added."""
     known = {p.identity() for p in item_parties(into) if p.callable}
-    added = 0
+    added = []
     for party in item_parties(duplicate):
         if party.callable and party.identity() in known:
             continue
         known.add(party.identity())
-        ItemSubmitter.objects.create(
+        added.append(ItemSubmitter(
             item=into,
             submitter_type=party.submitter_type,
             submitter_name=party.name,
@@ -630,9 +630,9 @@ def _copy_parties(*, duplicate: Item, into: Item, now: dt.datetime) -> int:
             submitter_user_id=party.submitter_user_id,
             merged_from=party.merged_from or duplicate,
             added_at=now,
-        )
-        added += 1
-    return added
+        ))  # fmt: skip
+    ItemSubmitter.objects.bulk_create(added)
+    return len(added)
 
 
 def item_merge(

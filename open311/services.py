@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from core.exceptions import ActionRefused
 from ledger import services as ledger
 from ledger.models import Category, Channel, Item, Kind, Satisfaction, Status, SubmitterType
+from ledger.submitters import PRIMARY, pending_callbacks
 from open311.errors import Open311Error
 from open311.models import ApiClient, ApiKey, CategoryAttribute, Datatype, ServiceRequest, ServiceRequestToken
 from open311.selectors import key_digest
@@ -360,10 +361,12 @@ def update_post(*, key: ApiKey, jurisdiction: Division, data: QueryDict):
     actor = key.client.user
     reopen = status == "open" and item.status in (Status.RESOLVED, Status.CALLED_BACK)
     try:
-        if reopen and item.status == Status.RESOLVED and item.submitter_type != SubmitterType.ANONYMOUS:
+        # the client speaks for the request's own submitter, not for those of repeats merged into it
+        if reopen and item.status == Status.RESOLVED and any(p.key == PRIMARY for p in pending_callbacks(item)):
             item = ledger.item_callback(
-                item=item, actor=actor, satisfaction=Satisfaction.UNSATISFIED, solved=False, note=text[:1000]
-            )
+                item=item, actor=actor, satisfaction=Satisfaction.UNSATISFIED, solved=False, note=text[:1000],
+                submitter=PRIMARY,
+            )  # fmt: skip
         else:
             item = ledger.item_note(item=item, actor=actor, text=(REOPEN_PREFIX + text if reopen else text)[:1000])
     except ActionRefused as e:

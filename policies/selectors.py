@@ -8,13 +8,14 @@ from typing import Any
 import polars as pl
 from django.db import connection
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, Industry
-from enterprises.selectors import register_snapshot
+from enterprises.selectors import STAFF_ROLES, may_view_register, register_snapshot
 from org.models import Division, Role
 from org.selectors import person_of
 from policies.jsonlogic import attributes as A
@@ -435,6 +436,7 @@ def impact_compare(*, frame: pl.DataFrame, before: Draft, after: Draft, referenc
     """An amendment's impact: the clause as it stands (``before``) and as edited (``after``), on the same
     snapshot: reach, unknown, cost and budget before → after, and by county (the counties of either,
     the largest change first). ``after`` is the edited clause's whole preview."""
+    frame = prepare(frame)  # once for both wordings (a prepared frame passes through)
     old = impact_preview(frame=frame, drafts=[before], reference_date=reference_date)
     new = impact_preview(frame=frame, drafts=[after], reference_date=reference_date)
 
@@ -476,7 +478,6 @@ def impact_of_policy(*, policy: Policy, frame: pl.DataFrame | None = None, refer
 # own scope, ``enterprises.selectors.visible_q``). Reads outside the scope are 404.
 
 UNACTIONABLE = {"division_code", "division_path", "industry_code"}
-DELIVERY_STAFF_ROLES = (Role.CALL_TAKER, Role.HANDLER, Role.LEADER, Role.AUDITOR, Role.ADMIN)
 GRANT_CREATE_ROLES = (Role.HANDLER, Role.ADMIN, Role.LEADER)
 GRANT_APPROVE_ROLES = (Role.ADMIN, Role.LEADER)
 
@@ -516,10 +517,8 @@ def reference_today() -> dt.date:
 
 
 def is_staff_user(user) -> bool:
-    person = person_of(user)
-    if person is None:
-        return bool(getattr(user, "is_superuser", False))
-    return person.role in DELIVERY_STAFF_ROLES
+    """Officials (every role but enterprises and residents): the register's staff."""
+    return may_view_register(user)
 
 
 def enterprises_of(*, user) -> QuerySet[Enterprise]:
@@ -668,7 +667,7 @@ def scope_root(*, user) -> Division | None:
         if getattr(user, "is_superuser", False):
             return Division.objects.filter(level=Division.Level.CITY).order_by("code").first()
         return None
-    if person.role not in DELIVERY_STAFF_ROLES:
+    if person.role not in STAFF_ROLES:
         return None
     return person.division
 
@@ -817,17 +816,23 @@ def may_approve_batch(user, clause: PolicyClause) -> bool:
     )
 
 
-def batch_list(*, clause: PolicyClause) -> QuerySet[GrantBatch]:
+def batch_list(*, clause: PolicyClause | None = None) -> QuerySet[GrantBatch]:
+    """Grant batches (of one clause, or all), newest first, with their line count, total and
+    number of grants made (as subqueries: a join on grants would multiply the lines' sum)."""
+    granted = Grant.objects.filter(batch=OuterRef("pk")).values("batch").annotate(n=Count("pk")).values("n")
+    qs = GrantBatch.objects.filter(clause=clause) if clause is not None else GrantBatch.objects.all()
     return (
-        GrantBatch.objects.filter(clause=clause)
-        .select_related("created_by", "reviewed_by")
-        .annotate(line_count=Count("lines"), total=Sum("lines__amount"))
+        qs.select_related("clause__policy", "created_by__person", "reviewed_by__person")
+        .annotate(line_count=Count("lines"), total=Sum("lines__amount"), granted_count=Coalesce(Subquery(granted), 0))
+        .order_by("-created_at", "-pk")
     )
 
 
 def batch_get(*, pk: int) -> GrantBatch:
     try:
-        return GrantBatch.objects.select_related("clause__policy", "created_by", "reviewed_by").get(pk=pk)
+        return GrantBatch.objects.select_related("clause__policy", "created_by__person", "reviewed_by__person").get(
+            pk=pk
+        )
     except GrantBatch.DoesNotExist:
         raise Http404 from None
 
@@ -852,7 +857,15 @@ def application_list(*, user) -> QuerySet[Application]:
 
     return (
         Application.objects.filter(enterprise__in=enterprise_list(user=user))
-        .select_related("clause__policy", "enterprise__division", "item", "submitted_by", "grant")
+        .select_related(
+            "clause__policy",
+            "enterprise__division",
+            "item",
+            "submitted_by",
+            "grant",
+            "decided_by__person__department",
+            "decided_by__person__division",
+        )  # decider_label, no N+1
         .order_by("-submitted_at", "-pk")
     )
 

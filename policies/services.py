@@ -20,9 +20,9 @@ from typing import Any
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core.exceptions import ActionRefused, VersionConflict
@@ -86,12 +86,12 @@ def clause_check(*, condition: Any, benefit: Any = None, cap: Any = None, budget
         raise ValidationError(errors)
 
 
-_TYPE_NAMES = {
-    "number": _("数字"),
-    "date": _("日期"),
-    "string": _("文本"),
-    "boolean": _("是/否判断"),
-    "list": _("列表"),
+_TYPE_NAMES = {  # lazy: translated in the language of the request that shows them
+    "number": gettext_lazy("数字"),
+    "date": gettext_lazy("日期"),
+    "string": gettext_lazy("文本"),
+    "boolean": gettext_lazy("是/否判断"),
+    "list": gettext_lazy("列表"),
 }
 
 
@@ -155,8 +155,8 @@ def _clause_version_write(clause: PolicyClause, actor, reason: str) -> None:
     )  # fmt: skip
 
 
-_CLAUSE_STALE = _("该条款已被他人修改，您的修改未保存。请刷新页面查看最新内容后再试。")
-_POLICY_STALE = _("该政策已被他人修改，您的操作未保存。请刷新页面查看最新内容后再试。")
+_CLAUSE_STALE = gettext_lazy("该条款已被他人修改，您的修改未保存。请刷新页面查看最新内容后再试。")
+_POLICY_STALE = gettext_lazy("该政策已被他人修改，您的操作未保存。请刷新页面查看最新内容后再试。")
 
 
 def clause_save(*, policy: Policy, code: str, number: int, title: str, condition: Any, benefit: Any = None,
@@ -297,9 +297,10 @@ def policy_publish(*, policy: Policy, actor=None, version: int | None = None, to
         clauses = list(policy.clauses.all())
         if actor is not None and not clauses:
             raise ActionRefused(_("该政策还没有条款，不能发布。"))
+        kept = set(ClauseVersion.objects.filter(clause__in=clauses).values_list("clause_id", "rule_version"))
         for clause in clauses:
             clause_check(condition=clause.condition, benefit=clause.benefit, cap=clause.cap, budget=clause.budget)
-            if actor is not None and not clause.versions.filter(rule_version=clause.rule_version).exists():
+            if actor is not None and (clause.pk, clause.rule_version) not in kept:
                 _clause_version_write(clause, actor, _("发布"))
         policy.status = PolicyStatus.PUBLISHED
         policy.version += 1
@@ -311,16 +312,9 @@ def policy_publish(*, policy: Policy, actor=None, version: int | None = None, to
 
 
 def clauses_recompute_enqueue(*, clause_ids: list[int]) -> None:
-    """Recompute these clauses' matches in the background (``policies.tasks.recompute``); where that
-    task is not there yet, now, on the register snapshot."""
-    try:
-        from policies.tasks import recompute
-    except ImportError:
-        from enterprises.selectors import register_snapshot
+    """Recompute these clauses' matches in the background (``policies.tasks.recompute``)."""
+    from policies.tasks import recompute  # the task module imports this one
 
-        clauses = PolicyClause.objects.filter(pk__in=clause_ids)
-        matches_recompute(frame=register_snapshot(), reference_date=timezone.localdate(), clauses=clauses)
-        return
     recompute.enqueue(clause_ids=list(clause_ids))
 
 
@@ -329,8 +323,6 @@ def policies_expire(today: dt.date | None = None) -> int:
     已失效 and the policy's version bumped, each logged (``grassroots.policies``). Running it again
     changes nothing. Returns how many were expired now. What runs ``manage.py policies expire`` and
     the recurring task ``policies.tasks.expire``."""
-    from django.db.models import F
-
     today = today or timezone.localdate()
     with transaction.atomic():
         due = list(
@@ -339,10 +331,10 @@ def policies_expire(today: dt.date | None = None) -> int:
             .order_by("code")
             .values_list("pk", "code", "expires_on")
         )
-        for pk, code, expires_on in due:
-            Policy.objects.filter(pk=pk, status=PolicyStatus.PUBLISHED).update(
-                status=PolicyStatus.EXPIRED, version=F("version") + 1
-            )
+        Policy.objects.filter(pk__in=[pk for pk, _code, _on in due]).update(
+            status=PolicyStatus.EXPIRED, version=F("version") + 1
+        )
+        for _pk, code, expires_on in due:
             policy_log.info("policy %s expired on %s (run of %s)", code, expires_on.isoformat(), today.isoformat())
     return len(due)
 
@@ -1192,10 +1184,10 @@ def notify_matches(clause_ids: list[int] | None = None) -> dict[str, Any]:
     clauses = clauses.filter(Q(policy__expires_on__isnull=True) | Q(policy__expires_on__gte=timezone.localdate()))
     if clause_ids is not None:
         clauses = clauses.filter(pk__in=clause_ids)
-    versions = {c.pk: c.matched_version or c.rule_version for c in clauses}
-    created = _notifications_insert(list(versions), since) if versions else 0
-    emails = _notifications_email(since=since, clause_ids=list(versions), mail=mail)
-    return {"clauses": len(versions), "created": created, "emails": emails,
+    clause_ids = list(clauses.values_list("pk", flat=True))
+    created = _notifications_insert(clause_ids, since) if clause_ids else 0
+    emails = _notifications_email(since=since, clause_ids=clause_ids, mail=mail)
+    return {"clauses": len(clause_ids), "created": created, "emails": emails,
             "seconds": round(time.perf_counter() - started, 3)}  # fmt: skip
 
 
@@ -1275,7 +1267,7 @@ def notification_read(*, user, notification=None) -> int:
     qs = notification_list(user=user).filter(read_at__isnull=True)
     if notification is not None:
         qs = qs.filter(pk=notification.pk)
-    return Notification.objects.filter(pk__in=list(qs.values_list("pk", flat=True))).update(read_at=timezone.now())
+    return Notification.objects.filter(pk__in=qs.values("pk")).update(read_at=timezone.now())
 
 
 # -- grant batches (免申即享)
@@ -1289,7 +1281,7 @@ def grant_batch_create(*, clause: PolicyClause, actor) -> GrantBatch:
 
     from enterprises.models import Enterprise
     from enterprises.selectors import visible_q
-    from policies.selectors import may_create_batch
+    from policies.selectors import clause_effective_version, may_create_batch
 
     if not may_create_batch(actor):
         raise PermissionDenied(gettext("只有承办人、领导和管理员可以生成兑现批次。"))
@@ -1305,21 +1297,18 @@ def grant_batch_create(*, clause: PolicyClause, actor) -> GrantBatch:
         pending = GrantBatchLine.objects.filter(batch__clause=clause, batch__status=GrantBatchStatus.DRAFT).values(
             "enterprise_id"
         )
-        amounts = dict(
-            Match.objects.filter(clause=clause, result="eligible", amount__isnull=False).values_list("credit_code",
-                                                                                                    "amount")
-        )  # fmt: skip
-        enterprises = (
-            Enterprise.objects.filter(scope, credit_code__in=list(amounts))
+        eligible = Match.objects.filter(clause=clause, result="eligible", amount__isnull=False)
+        lines = list(
+            Enterprise.objects.filter(scope, credit_code__in=eligible.values("credit_code"))  # a join, in the database
             .exclude(pk__in=granted)
             .exclude(pk__in=pending)
-            .values_list("pk", "credit_code")
+            .annotate(amount=Subquery(eligible.filter(credit_code=OuterRef("credit_code")).values("amount")[:1]))
+            .values_list("pk", "amount")
             .order_by("credit_code")
         )
-        lines = [(pk, amounts[code]) for pk, code in enterprises]
         if not lines:
             raise ActionRefused(gettext("该条款没有待兑现的符合条件企业（已兑现或已在待审核批次中）。"))
-        batch = GrantBatch.objects.create(clause=clause, rule_version=clause.matched_version or clause.rule_version,
+        batch = GrantBatch.objects.create(clause=clause, rule_version=clause_effective_version(clause),
                                           created_by=actor)  # fmt: skip
         GrantBatchLine.objects.bulk_create(
             [GrantBatchLine(batch=batch, enterprise_id=pk, amount=amount) for pk, amount in lines], batch_size=2000

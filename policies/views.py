@@ -464,7 +464,7 @@ def notifications_read(request):
         if notification is None:
             raise _Http404
     _svc.notification_read(user=request.user, notification=notification)
-    return _redirect(request.POST.get("next") or "policies:notifications")
+    return _redirect("policies:notifications")
 
 
 @_login_required

@@ -5,7 +5,6 @@ service in ``policies.services`` (which checks the role: 403, the state, the bud
 policy's dates: 409). Errors take the shape of ``core.api``: {"detail", "code", "errors"}."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,16 +143,13 @@ class GrantBatchOutput(serializers.ModelSerializer):
     clause = DeliveryClauseRef(read_only=True)
     line_count = serializers.IntegerField(read_only=True, help_text="批次企业数")
     total = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True, help_text="批次金额（元）")
-    granted_count = serializers.SerializerMethodField()
+    granted_count = serializers.IntegerField(read_only=True, help_text="已兑现企业数")
 
     class Meta:
         model = GrantBatch
         fields = ["id", "clause", "status", "rule_version", "line_count", "total", "granted_count", "created_at",
                   "reviewed_at", "note", "version"]  # fmt: skip
         read_only_fields = fields
-
-    def get_granted_count(self, obj) -> int:
-        return obj.grants.count()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,12 +367,7 @@ class GrantBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         _staff_only(self.request.user, _("只有工作人员可以查看兑现批次。"))
-        qs = (
-            GrantBatch.objects.filter(clause__in=selectors.clause_list(published_only=False))
-            .select_related("clause__policy")
-            .annotate(line_count=Count("lines"), total=Sum("lines__amount"))
-            .order_by("-created_at", "-pk")
-        )
+        qs = selectors.batch_list()
         params = self.request.query_params
         if params.get("clause"):
             qs = qs.filter(clause__code=params["clause"])
