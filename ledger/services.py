@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import exports as sheets
 from core.context import request_id
 from core.exceptions import ActionRefused, VersionConflict
 from core.validators import normalize_credit_code, normalize_id_number, normalize_phone
@@ -833,7 +834,7 @@ def export_request(*, user, list_name: str, fmt: str, query: str) -> ExportJob:
     The same export still waiting or running for the same user is returned instead of a second one."""
     if list_name not in exports.LISTS:
         raise ValidationError({"list_name": _("没有这个清单。")})
-    if fmt not in exports.CONTENT_TYPES:
+    if fmt not in sheets.CONTENT_TYPES:
         raise ValidationError({"fmt": _("不支持这种格式。")})
     waiting = (
         ExportJob.objects.filter(requester=user, list_name=list_name, fmt=fmt, query=query)
@@ -875,7 +876,7 @@ def export_run(*, job_id: int) -> ExportJob:
                     yield row
 
             with tempfile.TemporaryFile() as file:
-                exports.write(dataclasses.replace(sheet, rows=rows()), job.fmt, file)
+                sheets.write(dataclasses.replace(sheet, rows=rows()), job.fmt, file)
                 file.seek(0)
                 job.file.save(f"{job.pk}-{secrets.token_hex(8)}.{job.fmt}", File(file, name="export"), save=False)
     except Exception as e:

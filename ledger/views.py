@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core import exports as sheets
 from core.exceptions import ActionRefused
 from core.privacy import mask_id_number, mask_phone
 from insight import views as insight_views
@@ -534,7 +535,7 @@ def ledger_export(request, name: str, fmt: str):
     """The list as .xlsx or CSV, with the page's filters and within the viewer's scope. Up to
     LEDGER_EXPORT_SYNC_MAX_ROWS rows come in the answer; more are written by the task worker,
     and the user waits on the export job's page."""
-    if name not in exports.LISTS or fmt not in exports.CONTENT_TYPES:
+    if name not in exports.LISTS or fmt not in sheets.CONTENT_TYPES:
         raise Http404
     filterset = exports.list_filterset(user=request.user, name=name, data=request.GET)
     if filterset.qs.count() > settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
@@ -544,11 +545,11 @@ def ledger_export(request, name: str, fmt: str):
     sheet = exports.LISTS[name].sheet(filterset.qs, request.user)
     filename = exports.filename(name, fmt, timezone.localdate())
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_chunks(sheet), content_type=exports.CONTENT_TYPES[fmt])
+        response = StreamingHttpResponse(sheets.csv_chunks(sheet), content_type=sheets.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
     return FileResponse(
-        exports.xlsx_file(sheet), as_attachment=True, filename=filename, content_type=exports.CONTENT_TYPES[fmt]
+        sheets.xlsx_file(sheet), as_attachment=True, filename=filename, content_type=sheets.CONTENT_TYPES[fmt]
     )
 
 
@@ -581,4 +582,4 @@ def export_download(request, pk: int):
     except FileNotFoundError:
         raise Http404 from None
     filename = exports.filename(job.list_name, job.fmt, timezone.localdate(job.created_at))
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=exports.CONTENT_TYPES[job.fmt])
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=sheets.CONTENT_TYPES[job.fmt])

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core import exports as sheets
 from ledger import exports, services
 from ledger.models import Item, ResultKind
 from ledger.selectors import item_list
@@ -164,5 +165,5 @@ def test_many_rows_export_in_a_bounded_number_of_queries(cast, open_item, django
     with django_assert_max_num_queries(4):
         sheet = exports.item_sheet(qs=item_list(user=cast.call_taker), user=cast.call_taker)
         buffer = io.BytesIO()
-        exports.write_xlsx(sheet, buffer)
+        sheets.write_xlsx(sheet, buffer)
     assert load_workbook(buffer).active.max_row == 31

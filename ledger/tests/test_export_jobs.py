@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core import exports as sheets
 from ledger import exports, services
 from ledger.models import ExportJob
 
@@ -63,7 +64,7 @@ def test_an_export_above_the_limit_becomes_a_job_whose_file_holds_the_scoped_row
 
     response = client.get(download)
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.CONTENT_TYPES["xlsx"]
+    assert response["Content-Type"] == sheets.CONTENT_TYPES["xlsx"]
     assert "attachment" in response["Content-Disposition"]
     assert f"{timezone.localdate():%Y%m%d}.xlsx" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(body(response))).active
@@ -163,7 +164,7 @@ def test_a_failing_export_marks_the_job_failed_and_the_page_shows_why(
 def test_under_the_limit_the_export_is_answered_directly(client, cast, three_items):
     client.force_login(cast.call_taker)
     response = export(client, "items", "xlsx", status="dispatched")
-    assert response.status_code == 200 and response["Content-Type"] == exports.CONTENT_TYPES["xlsx"]
+    assert response.status_code == 200 and response["Content-Type"] == sheets.CONTENT_TYPES["xlsx"]
     assert load_workbook(io.BytesIO(body(response))).active.max_row == 3
     assert not ExportJob.objects.exists()
 
