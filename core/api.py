@@ -6,7 +6,8 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -45,3 +46,13 @@ def exception_handler(exc, context):
         code = getattr(getattr(exc, "detail", None), "code", None) or getattr(exc, "default_code", "error")
         response.data = {"detail": str(detail), "code": code, "errors": {}}
     return response
+
+
+class ErrorOutput(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("错误说明（第一条）"))
+    code = serializers.CharField(
+        help_text=_("invalid、not_found、permission_denied、not_authenticated、action_refused、conflict、locked_out…")
+    )
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text=_("各字段的错误信息")
+    )

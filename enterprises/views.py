@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
 from core.exports import CONTENT_TYPES, csv_chunks, xlsx_file
+from core.forms import tidy_filter_form
 from enterprises import selectors, services
 from enterprises.exports import register_sheet
 from enterprises.filters import EnterpriseFilterSet
 from enterprises.forms import ImportForm
-from ledger.forms import tidy_filter_form
 
 PAGE_SIZE = 50
 XLSX_MAX_ROWS = 100_000

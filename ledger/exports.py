@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exports import CHUNK, DATE, DATETIME, NUMBER, Column, Sheet, datetime_field, field, label, yes_no
+from core.forms import tidy_filter_form
 from core.privacy import mask_id_number, mask_phone
 from ledger.filters import ItemFilterSet, MeasureFilterSet, ResultFilterSet
-from ledger.forms import tidy_filter_form
 from ledger.machine import ACTIVE_STATUSES
 from ledger.models import Channel, Kind, Priority, ResultKind, Satisfaction, Status, SubmitterType
 from ledger.scope import sees_id_number, sees_phone

@@ -7,16 +7,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import date_input
 from ledger.models import Category, Channel, Item, Kind, Priority, ResultKind, Satisfaction, SubmitterType
 from ledger.submitters import item_parties, pending_callbacks
 from org.models import Department, Division, Role
 from org.selectors import departments_for_division
 
 User = get_user_model()
-
-
-def _date() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _required(widget: forms.Widget) -> forms.Widget:
@@ -148,7 +145,7 @@ class DispatchForm(ActionForm):
     sponsor = PersonChoiceField(
         label=_("包保领导（可选）"), queryset=User.objects.none(), required=False, empty_label="—"
     )
-    resolve_by = forms.DateField(label=_("办结期限（可选）"), required=False, widget=_date())
+    resolve_by = forms.DateField(label=_("办结期限（可选）"), required=False, widget=date_input())
     reason = forms.CharField(label=_("派单说明"), required=False, max_length=1000, widget=forms.TextInput)
 
     def __init__(self, *args, **kwargs):
@@ -167,7 +164,7 @@ class AddMeasureForm(ActionForm):
     text = forms.CharField(
         label=_("措施内容"), required=False, max_length=500, widget=_required(forms.Textarea(attrs={"rows": 2}))
     )
-    due = forms.DateField(label=_("完成期限"), required=False, widget=_required(_date()))
+    due = forms.DateField(label=_("完成期限"), required=False, widget=_required(date_input()))
     owner = PersonChoiceField(
         label=_("责任人（默认本人）"), queryset=User.objects.none(), required=False, empty_label="—"
     )
@@ -199,7 +196,7 @@ class NoteForm(ActionForm):
 
 
 class RequestExtensionForm(ActionForm):
-    until = forms.DateField(label=_("延期至"), required=False, widget=_required(_date()))
+    until = forms.DateField(label=_("延期至"), required=False, widget=_required(date_input()))
     reason = forms.CharField(
         label=_("延期理由"), required=False, max_length=1000, widget=_required(forms.Textarea(attrs={"rows": 2}))
     )
@@ -368,18 +365,3 @@ class IntakeForm(forms.Form):
 
 # ---------------------------------------------------------------------------------------------
 # The ledger's filter forms (the FilterSets live in ledger/filters.py; this only dresses them)
-
-
-def tidy_filter_form(form: forms.Form) -> forms.Form:
-    """Dates as date pickers, yes/no filters as 全部/是/否, multiple choices as check boxes."""
-    for field in form.fields.values():
-        if isinstance(field, forms.NullBooleanField):
-            field.widget = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
-        elif isinstance(field, forms.DateField):
-            field.widget = _date()
-        elif isinstance(field, forms.MultipleChoiceField):
-            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
-        elif isinstance(field, forms.ChoiceField) and getattr(field, "empty_label", None) is not None:
-            field.empty_label = _("全部")  # django-filter's and model choice fields draw it when rendered
-            field.widget.choices = field.choices
-    return form

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import exports as sheets
 from core.exceptions import ActionRefused
+from core.forms import attach_errors
 from core.privacy import mask_id_number, mask_phone
 from insight import views as insight_views
 from ledger import exports, forms, services
@@ -77,15 +78,6 @@ def _page(request, qs, size: int = PAGE_SIZE):
 def _partial(request) -> bool:
     """Whether to answer with the part of the page only: HTMX asked, and not to restore history."""
     return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _attach(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: by field where the form has the field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,7 +227,7 @@ def item_act(request, pk: int, action: str):
             if action == Action.DISPATCH:
                 insight_views.after_dispatch(Item.objects.get(pk=item.pk))  # insight: overruled or not
         except ValidationError as e:
-            _attach(form, e)
+            attach_errors(form, e)
         except ActionRefused as e:
             messages.error(request, e.message)
             return _after_refusal(request, _shown(request, action, pk), status=409)
@@ -484,7 +476,7 @@ def intake(request):
                         item = services.item_dispatch(item=item, actor=request.user, department=department)
                         insight_views.after_dispatch(item)  # insight: was the suggestion overruled?
             except ValidationError as e:
-                _attach(form, e)
+                attach_errors(form, e)
             except PermissionDenied as e:
                 form.add_error("division", str(e))
             else:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET as _require_GET
 from django.views.decorators.http import require_POST as _require_POST
 
 from core.exceptions import ActionRefused as _ActionRefused
+from core.forms import service_call
 from enterprises.selectors import enterprise_list as _enterprise_list
 from enterprises.selectors import register_snapshot as _register_snapshot
 from policies import forms as catalogue_forms
@@ -99,30 +100,11 @@ def catalogue_policy_edit(request, pk: int | None = None):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            saved, status = _service_call(form, lambda: _svc.policy_save(actor=request.user, **form.save_kwargs()))
+            saved, status = service_call(form, lambda: _svc.policy_save(actor=request.user, **form.save_kwargs()))
             if saved is not None:
                 _messages.success(request, _t("政策已保存。"))
                 return _redirect("policies:catalogue-policy", pk=saved.pk)
     return _render(request, "policies/catalogue_policy_form.html", {"form": form, "policy": policy}, status=status)
-
-
-def _attach_errors(form, error) -> None:
-    for field, messages in error.message_dict.items():
-        for m in messages:
-            form.add_error(field if field in form.fields else None, m)
-
-
-def _service_call(form, call):
-    """Run a write for a valid form: (its result, 200), or (None, 400 or 409) with the refusal shown
-    on the form."""
-    try:
-        return call(), 200
-    except _ValidationError as e:
-        _attach_errors(form, e)
-        return None, 400
-    except _ActionRefused as e:
-        _refused(form, e)
-        return None, 409
 
 
 def _clause_context(request, policy, form, clause=None) -> dict:
@@ -266,7 +248,7 @@ def consultation_new(request, pk: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            consultation, status = _service_call(
+            consultation, status = service_call(
                 form, lambda: _svc.consultation_open(policy=policy, actor=request.user, **form.save_kwargs())
             )
             if consultation is not None:
@@ -312,7 +294,7 @@ def comment_add(request, pk: int):
     form = catalogue_forms.CommentForm(request.POST, consultation=consultation, invited_as=invited_as)
     status = 400
     if form.is_valid():
-        added, status = _service_call(
+        added, status = service_call(
             form, lambda: _svc.comment_add(consultation=consultation, actor=request.user, **form.cleaned_data)
         )
         if added is not None:
@@ -330,7 +312,7 @@ def comment_answer(request, pk: int):
     form = catalogue_forms.AnswerForm(request.POST, prefix=f"a{comment.pk}")
     status = 400
     if form.is_valid():
-        answered, status = _service_call(
+        answered, status = service_call(
             form, lambda: _svc.comment_answer(comment=comment, actor=request.user, **form.cleaned_data)
         )
         if answered is not None:

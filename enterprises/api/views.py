@@ -10,11 +10,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ErrorOutput
 from enterprises import selectors, services
 from enterprises.api import serializers as s
 from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Enterprise, EnterpriseYear, ImportRun
-from ledger.api.serializers import ErrorOutput
 
 
 @extend_schema_view(

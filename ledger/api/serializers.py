@@ -79,16 +79,6 @@ def UsernameOut(help_text, **kwargs):
 # Errors (core.api.exception_handler gives every error this shape)
 
 
-class ErrorOutput(serializers.Serializer):
-    detail = serializers.CharField(help_text=_("错误说明（第一条）"))
-    code = serializers.CharField(
-        help_text=_("invalid、not_found、permission_denied、not_authenticated、action_refused、conflict、locked_out…")
-    )
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), help_text=_("各字段的错误信息")
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # Output
 

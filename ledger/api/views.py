@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.api import ErrorOutput
 from ledger import services
 from ledger.api import serializers as s
 from ledger.api.filters import CategoryFilterSet
@@ -42,7 +43,7 @@ MEASURE_ID = OpenApiParameter("measure_id", OpenApiTypes.INT, OpenApiParameter.P
 
 
 def _error(description):
-    return OpenApiResponse(s.ErrorOutput, description=description)
+    return OpenApiResponse(ErrorOutput, description=description)
 
 
 READ_ERRORS = {404: _error(_("事项不存在或不在您的管辖范围内"))}

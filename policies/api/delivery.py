@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ledger.api.serializers import ErrorOutput
+from core.api import ErrorOutput
 from policies import selectors, services
 from policies.api.serializers import ExplanationOutput
 from policies.models import Application, GrantBatch, GrantBatchStatus, Notification, PolicyClause
