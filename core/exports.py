@@ -38,16 +38,16 @@ class Column:
     kind: str = TEXT
 
 
-def field(name: str) -> Callable[[dict], Any]:
+def cell_value(name: str) -> Callable[[dict], Any]:
     return lambda row: row[name]
 
 
-def label(name: str, choices) -> Callable[[dict], str]:
+def cell_label(name: str, choices) -> Callable[[dict], str]:
     labels = {value: str(label) for value, label in choices}
     return lambda row: labels.get(row[name], row[name] or "")
 
 
-def yes_no(name: str) -> Callable[[dict], str]:
+def cell_yes_no(name: str) -> Callable[[dict], str]:
     yes, no = _("是"), _("否")
     return lambda row: yes if row[name] else no
 
@@ -59,7 +59,7 @@ def local(value: dt.datetime | None, tz=None) -> dt.datetime | None:
     return value.astimezone(tz or zoneinfo.ZoneInfo(settings.TIME_ZONE)).replace(tzinfo=None, microsecond=0)
 
 
-def datetime_field(name: str) -> Callable[[dict], dt.datetime | None]:
+def cell_datetime(name: str) -> Callable[[dict], dt.datetime | None]:
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     return lambda row: local(row[name], tz)
 

@@ -4,7 +4,7 @@ BOM). The rows come from the page's queryset (the viewer's scope and filters).""
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from core.exports import CHUNK, DATE, NUMBER, Column, Sheet, field, yes_no
+from core.exports import CHUNK, DATE, NUMBER, Column, Sheet, cell_label, cell_value, cell_yes_no
 from enterprises.models import EnterpriseYear, LittleGiantLevel, SizeClass
 
 YEARS_IN_EXPORT = 3
@@ -31,26 +31,26 @@ def register_sheet(*, qs: QuerySet) -> Sheet:
             key = f"{what}_{year}"
             figures = EnterpriseYear.objects.filter(enterprise=OuterRef("pk"), year=year).values(what)[:1]
             annotations[key] = Subquery(figures)
-            year_columns.append(Column(f"{year}{label}", 16, field(key), NUMBER))
+            year_columns.append(Column(f"{year}{label}", 16, cell_value(key), NUMBER))
     columns = [
-        Column(_("统一社会信用代码"), 20, field("credit_code")),
-        Column(_("企业名称"), 30, field("name")),
-        Column(_("行业代码"), 9, field("industry__full_code")),
-        Column(_("行业"), 20, field("industry__name")),
-        Column(_("区划代码"), 12, field("division__code")),
-        Column(_("所在区划"), 16, field("division__name")),
-        Column(_("成立日期"), 12, field("founded_on"), DATE),
-        Column(_("企业规模"), 8, label("size_class", SizeClass.choices)),
-        Column(_("从业人数"), 9, field("employees"), NUMBER),
-        Column(_("四上企业"), 8, yes_no("above_scale")),
-        Column(_("高新技术企业"), 10, yes_no("high_tech")),
-        Column(_("专精特新"), 8, yes_no("srdi")),
-        Column(_("专精特新“小巨人”"), 12, yes_no("little_giant")),
-        Column(_("小巨人级别"), 10, label("little_giant_level", LittleGiantLevel.choices)),
+        Column(_("统一社会信用代码"), 20, cell_value("credit_code")),
+        Column(_("企业名称"), 30, cell_value("name")),
+        Column(_("行业代码"), 9, cell_value("industry__full_code")),
+        Column(_("行业"), 20, cell_value("industry__name")),
+        Column(_("区划代码"), 12, cell_value("division__code")),
+        Column(_("所在区划"), 16, cell_value("division__name")),
+        Column(_("成立日期"), 12, cell_value("founded_on"), DATE),
+        Column(_("企业规模"), 8, cell_label("size_class", SizeClass.choices)),
+        Column(_("从业人数"), 9, cell_value("employees"), NUMBER),
+        Column(_("四上企业"), 8, cell_yes_no("above_scale")),
+        Column(_("高新技术企业"), 10, cell_yes_no("high_tech")),
+        Column(_("专精特新"), 8, cell_yes_no("srdi")),
+        Column(_("专精特新“小巨人”"), 12, cell_yes_no("little_giant")),
+        Column(_("小巨人级别"), 10, cell_label("little_giant_level", LittleGiantLevel.choices)),
         Column(_("标签"), 20, lambda row: ";".join(row["tags"] or [])),
-        Column(_("联系人"), 10, field("contact_name")),
-        Column(_("联系电话"), 14, field("contact_phone")),
-        Column(_("地址"), 30, field("address")),
+        Column(_("联系人"), 10, cell_value("contact_name")),
+        Column(_("联系电话"), 14, cell_value("contact_phone")),
+        Column(_("地址"), 30, cell_value("address")),
         *year_columns,
     ]
     fields = (

@@ -16,7 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.exports import CHUNK, DATE, DATETIME, NUMBER, Column, Sheet, datetime_field, field, label, yes_no
+from core.exports import (
+    CHUNK,
+    DATE,
+    DATETIME,
+    NUMBER,
+    Column,
+    Sheet,
+    cell_datetime,
+    cell_label,
+    cell_value,
+    cell_yes_no,
+)
 from core.forms import tidy_filter_form
 from core.privacy import mask_id_number, mask_phone
 from ledger.filters import ItemFilterSet, MeasureFilterSet, ResultFilterSet
@@ -108,44 +119,44 @@ def item_sheet(*, qs: QuerySet, user) -> Sheet:
     names = _division_names()
     phone, id_number = _contact(user)
     columns = [
-        Column(_("编号"), 16, field("number")),
-        Column(_("标题"), 30, field("title")),
-        Column(_("诉求内容"), 50, field("description")),
-        Column(_("类型"), 8, label("kind", Kind.choices)),
-        Column(_("渠道"), 12, label("channel", Channel.choices)),
-        Column(_("大类"), 12, field("category__parent__name")),
-        Column(_("分类"), 14, field("category__name")),
-        Column(_("紧急程度"), 8, label("priority", Priority.choices)),
+        Column(_("编号"), 16, cell_value("number")),
+        Column(_("标题"), 30, cell_value("title")),
+        Column(_("诉求内容"), 50, cell_value("description")),
+        Column(_("类型"), 8, cell_label("kind", Kind.choices)),
+        Column(_("渠道"), 12, cell_label("channel", Channel.choices)),
+        Column(_("大类"), 12, cell_value("category__parent__name")),
+        Column(_("分类"), 14, cell_value("category__name")),
+        Column(_("紧急程度"), 8, cell_label("priority", Priority.choices)),
         Column(_("县（市、区）"), 12, _path_part(1, names)),
         Column(_("乡镇（街道）"), 14, _path_part(2, names)),
-        Column(_("所在区划"), 18, field("division__name")),
-        Column(_("区划代码"), 14, field("division__code")),
-        Column(_("地址"), 24, field("address")),
-        Column(_("诉求人类型"), 10, label("submitter_type", SubmitterType.choices)),
-        Column(_("诉求人"), 10, field("submitter_name")),
+        Column(_("所在区划"), 18, cell_value("division__name")),
+        Column(_("区划代码"), 14, cell_value("division__code")),
+        Column(_("地址"), 24, cell_value("address")),
+        Column(_("诉求人类型"), 10, cell_label("submitter_type", SubmitterType.choices)),
+        Column(_("诉求人"), 10, cell_value("submitter_name")),
         Column(_("联系电话"), 14, phone),
         Column(_("身份证号"), 20, id_number),
-        Column(_("企业名称"), 24, field("enterprise_name")),
-        Column(_("统一社会信用代码"), 20, field("enterprise_credit_code")),
-        Column(_("首接人"), 10, field("first_receiver__person__name")),
-        Column(_("承办部门"), 18, field("department__name")),
-        Column(_("责任人"), 10, field("handler__person__name")),
-        Column(_("包保领导"), 10, field("sponsor__person__name")),
-        Column(_("状态"), 8, label("status", Status.choices)),
-        Column(_("合并至"), 16, field("merged_into__number")),  # a repeat merged into another item
-        Column(_("受理时间"), 17, datetime_field("opened_at"), DATETIME),
-        Column(_("派单时间"), 17, datetime_field("dispatched_at"), DATETIME),
-        Column(_("签收时间"), 17, datetime_field("acknowledged_at"), DATETIME),
-        Column(_("签收期限"), 17, datetime_field("acknowledge_due"), DATETIME),
-        Column(_("办结期限"), 17, datetime_field("resolve_due"), DATETIME),
-        Column(_("办结时间"), 17, datetime_field("resolved_at"), DATETIME),
-        Column(_("销号时间"), 17, datetime_field("closed_at"), DATETIME),
-        Column(_("已超期"), 7, yes_no("is_overdue")),
-        Column(_("即将到期"), 8, yes_no("is_at_risk")),
-        Column(_("满意度"), 9, label("satisfaction", Satisfaction.choices)),
-        Column(_("重办次数"), 8, field("redo_count"), NUMBER),
-        Column(_("督办"), 6, yes_no("supervised")),
-        Column(_("催办次数"), 8, field("urge_count"), NUMBER),
+        Column(_("企业名称"), 24, cell_value("enterprise_name")),
+        Column(_("统一社会信用代码"), 20, cell_value("enterprise_credit_code")),
+        Column(_("首接人"), 10, cell_value("first_receiver__person__name")),
+        Column(_("承办部门"), 18, cell_value("department__name")),
+        Column(_("责任人"), 10, cell_value("handler__person__name")),
+        Column(_("包保领导"), 10, cell_value("sponsor__person__name")),
+        Column(_("状态"), 8, cell_label("status", Status.choices)),
+        Column(_("合并至"), 16, cell_value("merged_into__number")),  # a repeat merged into another item
+        Column(_("受理时间"), 17, cell_datetime("opened_at"), DATETIME),
+        Column(_("派单时间"), 17, cell_datetime("dispatched_at"), DATETIME),
+        Column(_("签收时间"), 17, cell_datetime("acknowledged_at"), DATETIME),
+        Column(_("签收期限"), 17, cell_datetime("acknowledge_due"), DATETIME),
+        Column(_("办结期限"), 17, cell_datetime("resolve_due"), DATETIME),
+        Column(_("办结时间"), 17, cell_datetime("resolved_at"), DATETIME),
+        Column(_("销号时间"), 17, cell_datetime("closed_at"), DATETIME),
+        Column(_("已超期"), 7, cell_yes_no("is_overdue")),
+        Column(_("即将到期"), 8, cell_yes_no("is_at_risk")),
+        Column(_("满意度"), 9, cell_label("satisfaction", Satisfaction.choices)),
+        Column(_("重办次数"), 8, cell_value("redo_count"), NUMBER),
+        Column(_("督办"), 6, cell_yes_no("supervised")),
+        Column(_("催办次数"), 8, cell_value("urge_count"), NUMBER),
     ]
     rows = qs.order_by("-opened_at", "-pk").values(*ITEM_FIELDS).iterator(chunk_size=CHUNK)
     return Sheet("items", _("问题清单"), columns, rows)
@@ -170,21 +181,21 @@ def measure_sheet(*, qs: QuerySet) -> Sheet:
     active = set(ACTIVE_STATUSES)
     yes, no = _("是"), _("否")  # resolved now: a streamed CSV is written after the request's language is gone
     columns = [
-        Column(_("事项编号"), 16, field("item__number")),
-        Column(_("事项标题"), 30, field("item__title")),
-        Column(_("承办部门"), 18, field("item__department__name")),
-        Column(_("事项状态"), 8, label("item__status", Status.choices)),
-        Column(_("措施"), 50, field("text")),
-        Column(_("责任人"), 10, field("owner__person__name")),
-        Column(_("完成期限"), 12, field("due"), DATE),
-        Column(_("完成时间"), 17, datetime_field("done_at"), DATETIME),
+        Column(_("事项编号"), 16, cell_value("item__number")),
+        Column(_("事项标题"), 30, cell_value("item__title")),
+        Column(_("承办部门"), 18, cell_value("item__department__name")),
+        Column(_("事项状态"), 8, cell_label("item__status", Status.choices)),
+        Column(_("措施"), 50, cell_value("text")),
+        Column(_("责任人"), 10, cell_value("owner__person__name")),
+        Column(_("完成期限"), 12, cell_value("due"), DATE),
+        Column(_("完成时间"), 17, cell_datetime("done_at"), DATETIME),
         Column(_("已完成"), 7, lambda r: yes if r["done_at"] else no),
         Column(
             _("已超期"),
             7,
             lambda r: yes if not r["done_at"] and r["due"] < today and r["item__status"] in active else no,
         ),
-        Column(_("创建时间"), 17, datetime_field("created_at"), DATETIME),
+        Column(_("创建时间"), 17, cell_datetime("created_at"), DATETIME),
     ]
     rows = qs.order_by("item__opened_at", "item_id", "pk").values(*MEASURE_FIELDS).iterator(chunk_size=CHUNK)
     return Sheet("measures", _("解决措施清单"), columns, rows)
@@ -205,14 +216,14 @@ RESULT_FIELDS = (
 def result_sheet(*, qs: QuerySet) -> Sheet:
     """The result list (成果转化清单). ``qs`` is result_list(user=…) filtered by the ResultFilterSet."""
     columns = [
-        Column(_("事项编号"), 16, field("item__number")),
-        Column(_("事项标题"), 30, field("item__title")),
-        Column(_("承办部门"), 18, field("item__department__name")),
-        Column(_("成果类型"), 14, label("kind", ResultKind.choices)),
-        Column(_("成果说明"), 50, field("text")),
-        Column(_("金额（元）"), 14, field("amount"), NUMBER),
-        Column(_("填报人"), 10, field("created_by__person__name")),
-        Column(_("填报时间"), 17, datetime_field("created_at"), DATETIME),
+        Column(_("事项编号"), 16, cell_value("item__number")),
+        Column(_("事项标题"), 30, cell_value("item__title")),
+        Column(_("承办部门"), 18, cell_value("item__department__name")),
+        Column(_("成果类型"), 14, cell_label("kind", ResultKind.choices)),
+        Column(_("成果说明"), 50, cell_value("text")),
+        Column(_("金额（元）"), 14, cell_value("amount"), NUMBER),
+        Column(_("填报人"), 10, cell_value("created_by__person__name")),
+        Column(_("填报时间"), 17, cell_datetime("created_at"), DATETIME),
     ]
     rows = qs.order_by("item__opened_at", "item_id", "pk").values(*RESULT_FIELDS).iterator(chunk_size=CHUNK)
     return Sheet("results", _("成果转化清单"), columns, rows)

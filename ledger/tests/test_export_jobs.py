@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from core import exports as sheets
-from ledger import exports, services
+from ledger import services
 from ledger.models import ExportJob
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_a_failing_export_marks_the_job_failed_and_the_page_shows_why(
     def broken(sheet, file):
         raise OSError("磁盘已满")
 
-    monkeypatch.setattr(exports, "write_xlsx", broken)
+    monkeypatch.setattr(sheets, "write_xlsx", broken)
     client.force_login(cast.call_taker)
     with django_capture_on_commit_callbacks(execute=True):
         response = export(client, "items", "xlsx")
