@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "policies",
     "insight",
     "open311",
+    "cockpit",
 ]
 
 MIDDLEWARE = [

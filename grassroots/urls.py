@@ -11,6 +11,7 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("insight/", include("insight.urls")),
     path("open311/", include("open311.urls")),
+    path("", include("cockpit.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", core_views.set_language, name="set_language"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("api/", include("ledger.api.urls")),
     path("api/", include("enterprises.api.urls")),
     path("api/", include("policies.api.urls")),
+    path("api/", include("cockpit.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
