@@ -90,10 +90,13 @@ def actor_of(user: AbstractBaseUser | Actor | None) -> Actor:
     cached = getattr(user, "_grassroots_actor", None)
     if cached is not None:
         return cached
-    try:
-        person = Person.objects.select_related("division", "department__division").get(user_id=user.pk)
-    except Person.DoesNotExist:
-        person = None
+    cache = user._state.fields_cache  # the user's person, once loaded, serves user.person too
+    if "person" in cache:
+        person = cache["person"]
+    else:
+        person = Person.objects.select_related("division", "department__division").filter(user_id=user.pk).first()
+        if person is not None:
+            cache["person"] = person
     superuser = bool(getattr(user, "is_superuser", False))
     if person is None:
         actor = Actor(user, None, Role.ADMIN, _city(), None, True) if superuser else Actor(user, None, None, None, None)
