@@ -1,6 +1,58 @@
-"""Admin pieces every app uses: records that change only through their services are shown read-only."""
+"""Admin pieces every app uses.
+
+- ``RecordedAdmin``: reference data edited in the admin (divisions, departments, categories, time
+  limits…). Each add, change and delete is recorded through ``core.history.record`` with the changed
+  fields and the admin user, and the admin's 历史 button shows that history (the same rows as
+  everywhere else), not Django's own log.
+- ``ReadOnlyAdmin``: records that change only through their services, listed and shown, never added,
+  changed or deleted here; its 历史 button shows their history too."""
 
 from django.contrib import admin
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from core.history import created, diff, history_of, record, snapshot, to_json
+
+
+class HistoryView:
+    """The admin's 历史 page shows the record's ``ChangeRecord`` history."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            return super().history_view(request, object_id, extra_context)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("变更历史：%(object)s") % {"object": obj},
+            "subtitle": None,
+            "object": obj,
+            "opts": self.model._meta,
+            "history": history_of(obj),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/core_history.html", context)
+
+
+class RecordedAdmin(HistoryView, admin.ModelAdmin):
+    """Reference data edited in the admin, every change recorded (who, when, which fields, why)."""
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        changes = diff(before, snapshot(obj)) if before is not None else created(obj)
+        if changes or not change:
+            record(obj, actor=request.user, action="change" if change else "create", changes=changes,
+                   reason=_("在系统管理中修改") if change else _("在系统管理中新增"))  # fmt: skip
+
+    def delete_model(self, request, obj):
+        gone = {k: [to_json(v), None] for k, v in snapshot(obj).items()}
+        record(obj, actor=request.user, action="delete", changes=gone, reason=_("在系统管理中删除"))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class ReadOnlyPermissions:
@@ -14,7 +66,7 @@ class ReadOnlyPermissions:
         return False
 
 
-class ReadOnlyAdmin(ReadOnlyPermissions, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyPermissions, HistoryView, admin.ModelAdmin):
     """A model written only by its services: listed and shown, never added, changed or deleted here."""
 
 

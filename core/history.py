@@ -105,6 +105,6 @@ def history_of(target: models.Model) -> QuerySet[ChangeRecord]:
     pk = str(target.pk)
     return (
         ChangeRecord.objects.filter(Q(content_type=ct, object_id=pk) | Q(parent_type=ct, parent_id=pk))
-        .select_related("actor", "content_type")
+        .select_related("actor__person", "content_type")
         .order_by("at", "id")
     )
