@@ -70,3 +70,43 @@ def test_every_response_carries_a_request_id(client, db):
     response = client.get("/login/", HTTP_X_REQUEST_ID="abc123")
     assert response["X-Request-Id"] == "abc123"
     assert client.get("/login/")["X-Request-Id"]
+
+
+# Resident ID numbers of every county-level division of Quanzhou, born 1980 (before 鲤城, 丰泽, 晋江… got
+# their present codes), with a correct check character: python-stdnum refuses several of them.
+QUANZHOU_IDS = [
+    "350502198001011235",  # 鲤城区 (code from 1985)
+    "350503198001011231",  # 丰泽区 (1997)
+    "350504198001011238",  # 洛江区 (1997)
+    "350505198001011234",  # 泉港区 (2000)
+    "350521198001011234",  # 惠安县
+    "350524198001011233",  # 安溪县
+    "35052519800101123X",  # 永春县, check character X
+    "350526198001011236",  # 德化县
+    "350581198001011230",  # 石狮市 (1987)
+    "350582198001011237",  # 晋江市 (1992)
+    "350583198001011233",  # 南安市 (1993)
+]
+
+
+@pytest.mark.parametrize("number", QUANZHOU_IDS)
+def test_a_real_id_number_is_accepted_whatever_the_year_its_area_code_was_created(number):
+    assert normalize_id_number(number) == number
+    assert normalize_id_number(number.lower() + " ") == number
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "350502198001011234",  # wrong check character
+        "999999198001011233",  # no such area
+        "350502198013011232",  # no 13th month (correct check character)
+        "350502299001011238",  # born in the future (correct check character)
+        "3505021980010112",  # too short
+        "35050219800101123Y",
+    ],
+)
+def test_a_wrong_id_number_is_refused_with_a_clear_message(number):
+    with pytest.raises(ValidationError) as e:
+        normalize_id_number(number)
+    assert "身份证号码不正确" in e.value.messages[0]
