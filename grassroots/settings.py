@@ -5,9 +5,13 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Settings that bin/run chose (its secret key file, debug mode…) are kept in .env, so every manage.py
+# command a newcomer types afterwards works as written. The environment always wins over the file.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env(name: str, default: str = "") -> str:
