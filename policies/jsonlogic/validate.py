@@ -57,13 +57,19 @@ class DictSchema(Schema):
 CATALOGUE = Schema()
 
 
+# The standard's other names for an operation: ``?:`` is the ternary, another name of ``if``.
+ALIASES = {"?:": "if"}
+
+
 def op_of(rule: Any) -> tuple[str, list] | None:
-    """(operation, argument list) of a rule, or None for a literal."""
+    """(operation, argument list) of a rule, or None for a literal. An alias is read as the operation
+    it names, so everything that reads rules (validation, both compilers, the reference evaluator,
+    the wording) takes ``?:`` wherever it takes ``if``."""
     if isinstance(rule, dict):
         if len(rule) != 1:
             raise RuleError(f"an operation is an object with exactly one key, not {sorted(rule)}")
         (op, args), = rule.items()  # fmt: skip
-        return op, (args if isinstance(args, list) else [args])
+        return ALIASES.get(op, op), (args if isinstance(args, list) else [args])
     return None
 
 

@@ -1,7 +1,12 @@
 """Validation rejects bad conditions and formulas with a clear message."""
 
+import datetime as dt
+
+import polars as pl
 import pytest
 
+from policies.jsonlogic.compile_polars import Compiler
+from policies.jsonlogic.reference import evaluate
 from policies.jsonlogic.validate import RuleError, check_amount, check_condition
 
 REJECTED = [
@@ -50,3 +55,19 @@ def test_good_conditions_pass():
     check_condition({">=": [{"var": "founded_on"}, "2020-01-01"]})
     check_condition({"<": [0, {"growth": ["exports", 2024, 2025]}, 1]})
     check_amount({"min": [{"*": [0.05, {"-": [{"var": "exports_y1"}, {"var": "exports_y2"}]}]}, 500000]})
+
+
+def test_the_standard_ternary_is_taken_wherever_if_is():
+    """``?:`` is the JSON Logic standard's other name for ``if``: validated, evaluated and compiled alike."""
+    amount = {"?:": [{">=": [{"var": "employees"}, 100]}, 50000, 20000]}
+    same = {"if": amount["?:"]}
+    check_amount(amount)
+    check_condition({"?:": [{"var": "srdi"}, True, False]})
+    row = {"employees": 150}
+    ref = dt.date(2026, 1, 1)
+    assert evaluate(amount, row, ref) == evaluate(same, row, ref)
+    frame = pl.DataFrame({"employees": [150.0, 10.0]})
+    values = [
+        frame.select(Compiler(ref, dict(frame.schema)).expr(rule)).to_series().to_list() for rule in (amount, same)
+    ]
+    assert values[0] == values[1] == [50000.0, 20000.0]
