@@ -18,6 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -174,3 +176,12 @@ def write(sheet: Sheet, fmt: str, file) -> None:
     else:
         for chunk in csv_chunks(sheet):
             file.write(chunk.encode("utf-8"))
+
+
+def download(sheet: Sheet, fmt: str, filename: str):
+    """The sheet as a download: CSV streamed, .xlsx from a temporary file."""
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_chunks(sheet), content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return FileResponse(xlsx_file(sheet), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])

@@ -63,6 +63,11 @@ class Where:
             q &= Q(**{person: self.person_id})
         return q
 
+    @property
+    def division_code(self) -> str:
+        """The code of the division whose subtree is counted ("" for everywhere)."""
+        return self.division_path.strip("/").rsplit("/", 1)[-1] if self.division_path else ""
+
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """The period as aware datetimes, [start 00:00, the day after end 00:00) in local time."""
         tz = timezone.get_current_timezone()
@@ -71,10 +76,11 @@ class Where:
         return start, end
 
     def query(self, **names: str) -> str:
-        """The period as a query string for a list page, e.g. ``query(start="opened_after",
-        end="opened_before")`` → ``opened_after=2026-01-01&opened_before=2026-12-31``."""
-        values = {"start": self.start.isoformat(), "end": self.end.isoformat()}
-        return urlencode({param: values[name] for name, param in names.items() if name in values})
+        """The period (and the division's code) as a list page's query string, e.g.
+        ``query(start="opened_after", end="opened_before", division="division")`` →
+        ``opened_after=2026-01-01&opened_before=2026-12-31&division=350502``."""
+        values = {"start": self.start.isoformat(), "end": self.end.isoformat(), "division": self.division_code}
+        return urlencode({param: values[name] for name, param in names.items() if values.get(name)})
 
 
 @dataclass(frozen=True)

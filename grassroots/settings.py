@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "policies",
     "insight",
     "open311",
+    "visits",
     "cockpit",
 ]
 

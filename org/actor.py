@@ -67,7 +67,10 @@ class Actor:
         return getattr(self.user, "username", "") or ""
 
     def within(self, division: Division | None) -> bool:
-        """Whether ``division`` lies in this actor's working division (the subtree)."""
+        """Whether ``division`` lies in this actor's working division (the subtree); the system acts
+        everywhere."""
+        if self.is_system:
+            return division is not None
         if division is None or self.division is None:
             return False
         return division.path.startswith(self.division.path)
@@ -170,7 +173,10 @@ def scope_q(model, user, action: str = VIEW) -> Q:
             parts += [_user_q(model, lookup, actor.user_id) for lookup in scope.members]
         return reduce(or_, parts, nothing)
     if actor.role in scope.roles_for(action):
-        parts.append(_staff_q(scope, actor))
+        staff = _staff_q(scope, actor)
+        if not staff:  # every row (an empty Q would vanish from an OR)
+            return staff
+        parts.append(staff)
     return reduce(or_, parts, nothing)
 
 
