@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from core.history import created, diff, history_of, record, snapshot, to_json
+from core.history import created, diff, history_rows, record, snapshot, to_json
 
 
 class HistoryView:
@@ -28,7 +28,7 @@ class HistoryView:
             "subtitle": None,
             "object": obj,
             "opts": self.model._meta,
-            "history": history_of(obj),
+            "history": history_rows(obj),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/core_history.html", context)

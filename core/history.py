@@ -16,12 +16,15 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.context import request_id
 from core.models import ChangeRecord, Event
@@ -97,6 +100,61 @@ def record(
         object_repr=str(target)[:200],
         **values,
     )
+
+
+# What each action is called on a history page; apps add theirs with ``name_actions``.
+ACTIONS: dict[str, Any] = {
+    "create": _("新建"),
+    "change": _("修改"),
+    "delete": _("删除"),
+}
+_HIDDEN = {"id", "version", "updated_at", "created_at", "created_by_id"}
+
+
+def name_actions(**labels: Any) -> None:
+    ACTIONS.update(labels)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: dt.datetime
+    actor: Any
+    action: str
+    reason: str
+    subject: str  # the child record a row is about, "" for the record itself
+    changes: list[tuple[str, Any, Any]]  # (field label, before, after)
+
+
+def history_rows(target: models.Model) -> list[HistoryRow]:
+    """The history of ``target`` for a page: actions and fields by their names in the user's language,
+    bookkeeping fields (ids, paths, versions) left out."""
+    rows = []
+    for r in history_of(target):
+        model = r.content_type.model_class()
+        rows.append(HistoryRow(r.at, r.actor, str(ACTIONS.get(r.action, r.action)), r.reason,
+                               r.object_repr if r.parent_id else "", _labelled(model, r.changes)))  # fmt: skip
+    return rows
+
+
+def _labelled(model, changes: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    fields = {f.attname: f for f in model._meta.concrete_fields} if model is not None else {}
+    out = []
+    for name, (before, after) in changes.items():
+        if name in _HIDDEN or name.endswith("_path"):
+            continue
+        field = fields.get(name) or (model._meta.get_field(name) if model and _has(model, name) else None)
+        label = getattr(field, "verbose_name", None) or getattr(field, "related_model", None)
+        label = str(label._meta.verbose_name_plural if isinstance(label, type) else label or name)
+        out.append((label, before, after))
+    return out
+
+
+def _has(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+        return True
+    except FieldDoesNotExist:
+        return False
 
 
 def history_of(target: models.Model) -> QuerySet[ChangeRecord]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import exports as sheets
 from core.forms import service_call, tidy_filter_form
-from core.history import history_of
+from core.history import history_rows
 from org.actor import actor_of, permits
 from visits import selectors, services
 from visits.exports import finding_sheet, visit_sheet
@@ -82,7 +82,7 @@ def visit_detail(request, pk: int):
     may_open = permits(request.user, visit, "change")
     findings = [(f, OpenItemForm(prefix=str(f.pk), initial={"kind": f.kind}) if may_open and not f.item_id else None)
                 for f in visit.findings.select_related("item")]  # fmt: skip
-    return render(request, "visits/detail.html", {"visit": visit, "findings": findings, "history": history_of(visit)})
+    return render(request, "visits/detail.html", {"visit": visit, "findings": findings, "history": history_rows(visit)})
 
 
 @login_required
