@@ -61,8 +61,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
-    "django_tasks_db",
-    "axes",
+    "grassroots.apps.TasksDatabaseConfig",
+    "grassroots.apps.AxesConfig",
     "core",
     "org",
     "workdays",
@@ -168,7 +168,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "grassroots@localhost")
 
 # Background work: django-tasks with the database backend (worker: manage.py db_worker) by default,
 # RQ on Redis in production (worker: manage.py rqworker default).
-INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+INSTALLED_APPS += ["grassroots.apps.RqConfig", "django_tasks_rq"]
 RQ_QUEUES = {"default": {"URL": env("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 TASKS_BACKEND = env("TASKS_BACKEND", "db")
 TASK_BACKENDS = {
