@@ -25,51 +25,22 @@ def _link(name: str, where: Where, **extra: str) -> str:
     return reverse(name) + "?" + "&".join(filter(None, [query, *(f"{k}={v}" for k, v in extra.items())]))
 
 
-register(
-    Figure(
-        key="visits.visits",
-        group=GROUP,
-        order=200,
-        unit=_("次"),
-        label=_("走访次数"),
-        definition=_("期间内录入的走访记录（企业、村社区、中心），按走访日期、走访地点所在区划计。"),
-        count=lambda where: _visits(where).count(),
-        link=lambda where: _link("visits:list", where),
-    )
-)
-register(
-    Figure(
-        key="visits.enterprises_county_level",
-        group=GROUP,
-        order=201,
-        unit=_("家次"),
-        label=_("县处级以上干部走访企业"),
-        definition=_("有县处级以上干部参加的企业走访，一次走访一家企业计一家次。"),
-        count=lambda where: _visits(where).filter(county_level=True, enterprise__isnull=False).count(),
-        link=lambda where: _link("visits:list", where, county_level="true", enterprise="true"),
-    )
-)
-register(
-    Figure(
-        key="visits.findings",
-        group=GROUP,
-        order=202,
-        unit=_("条"),
-        label=_("收集问题建议"),
-        definition=_("期间内走访中记录的问题和建议。"),
-        count=lambda where: _findings(where).count(),
-        link=lambda where: _link("visits:findings", where),
-    )
-)
-register(
-    Figure(
-        key="visits.findings_solved",
-        group=GROUP,
-        order=203,
-        unit=_("条"),
-        label=_("走访问题已解决"),
-        definition=_("走访中记录、已转为事项且事项已办结（含已回访、已销号）的问题。"),
-        count=lambda where: _findings(where).filter(item__status__in=SOLVED).count(),
-        link=lambda where: _link("visits:findings", where, solved="true"),
-    )
-)
+# key, unit, label, definition, count, the list it links to and that list's extra filters
+FIGURES = [
+    ("visits.visits", _("次"), _("走访次数"),
+     _("期间内录入的走访记录（企业、村社区、中心），按走访日期、走访地点所在区划计。"),
+     lambda where: _visits(where).count(), "visits:list", {}),
+    ("visits.enterprises_county_level", _("家次"), _("县处级以上干部走访企业"),
+     _("有县处级以上干部参加的企业走访，一次走访一家企业计一家次。"),
+     lambda where: _visits(where).filter(county_level=True, enterprise__isnull=False).count(),
+     "visits:list", {"county_level": "true", "enterprise": "true"}),
+    ("visits.findings", _("条"), _("收集问题建议"), _("期间内走访中记录的问题和建议。"),
+     lambda where: _findings(where).count(), "visits:findings", {}),
+    ("visits.findings_solved", _("条"), _("走访问题已解决"),
+     _("走访中记录、已转为事项且事项已办结（含已回访、已销号）的问题。"),
+     lambda where: _findings(where).filter(item__status__in=SOLVED).count(), "visits:findings", {"solved": "true"}),
+]  # fmt: skip
+
+for order, (key, unit, label, definition, count, name, extra) in enumerate(FIGURES, 200):
+    register(Figure(key=key, group=GROUP, order=order, unit=unit, label=label, definition=definition, count=count,
+                    link=lambda where, name=name, extra=extra: _link(name, where, **extra)))  # fmt: skip

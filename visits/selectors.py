@@ -1,7 +1,7 @@
 """Reads of the visits app, every one through the scope declared on ``Visit``."""
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from enterprises.filters import search_q
 from enterprises.models import Enterprise
@@ -25,10 +25,7 @@ def visit_list(*, user) -> QuerySet[Visit]:
 
 def visit_get(*, user, pk: int) -> Visit:
     """One visit, or 404 when it does not exist or lies outside the user's scope."""
-    try:
-        return visit_list(user=user).get(pk=pk)
-    except Visit.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(visit_list(user=user), pk=pk)
 
 
 def finding_list(*, user) -> QuerySet[Finding]:
@@ -38,10 +35,7 @@ def finding_list(*, user) -> QuerySet[Finding]:
 
 
 def finding_get(*, user, pk: int) -> Finding:
-    try:
-        return finding_list(user=user).get(pk=pk)
-    except Finding.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(finding_list(user=user), pk=pk)
 
 
 def official_choices(*, user) -> QuerySet[Person]:
