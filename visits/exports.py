@@ -39,3 +39,16 @@ def finding_sheet(*, qs: QuerySet) -> Sheet:
               "item__number", "item__status")  # fmt: skip
     rows = qs.order_by("-visit__visited_on", "pk").values(*fields).iterator(chunk_size=CHUNK)
     return Sheet("findings", _("走访问题清单"), columns, rows)
+
+
+def not_visited_sheet(*, qs: QuerySet) -> Sheet:
+    """The above-scale enterprises nobody has visited in the period."""
+    columns = [
+        Column(_("统一社会信用代码"), 20, cell_value("credit_code")),
+        Column(_("企业名称"), 30, cell_value("name")),
+        Column(_("所在区划"), 16, cell_value("division__name")),
+        Column(_("区划代码"), 14, cell_value("division__code")),
+        Column(_("地址"), 30, cell_value("address")),
+    ]
+    fields = ("credit_code", "name", "division__name", "division__code", "address")
+    return Sheet("not_visited", _("未走访四上企业"), columns, qs.values(*fields).iterator(chunk_size=CHUNK))

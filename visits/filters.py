@@ -28,9 +28,11 @@ class VisitFilterSet(django_filters.FilterSet):
     enterprise = django_filters.BooleanFilter(label=_("走访企业"), field_name="enterprise", lookup_expr="isnull",
                                               exclude=True)  # fmt: skip
 
+    above_scale = django_filters.BooleanFilter(label=_("四上企业"), field_name="enterprise__above_scale")
+
     class Meta:
         model = Visit
-        fields = ["q", "start", "end", "division", "county_level", "enterprise"]
+        fields = ["q", "start", "end", "division", "county_level", "enterprise", "above_scale"]
 
     filter_division = _division("")
 
@@ -44,10 +46,11 @@ class FindingFilterSet(django_filters.FilterSet):
     division = django_filters.CharFilter(label=_("区划代码"), method="filter_division")
     opened = django_filters.BooleanFilter(label=_("已转为事项"), field_name="item", lookup_expr="isnull", exclude=True)
     solved = django_filters.BooleanFilter(label=_("已解决"), method="filter_solved")
+    above_scale = django_filters.BooleanFilter(label=_("四上企业"), field_name="visit__enterprise__above_scale")
 
     class Meta:
         model = Finding
-        fields = ["start", "end", "division", "opened", "solved"]
+        fields = ["start", "end", "division", "opened", "solved", "above_scale"]
 
     filter_division = _division("visit__")
 

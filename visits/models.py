@@ -63,3 +63,36 @@ class Finding(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+class Pairing(models.Model):
+    """挂钩: an official's standing link to an enterprise (万名干部进万企), or a city leader's to a county
+    (市领导挂钩县域), from a start date to an end date (open-ended while it lasts)."""
+
+    official = models.ForeignKey(Person, models.PROTECT, related_name="pairings", verbose_name=_("挂钩干部"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", models.PROTECT, null=True, blank=True, related_name="pairings",
+        verbose_name=_("挂钩企业"),
+    )  # fmt: skip
+    division = models.ForeignKey(
+        Division, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("挂钩区划")
+    )  # a county, for a leader paired with a county; the enterprise's division otherwise
+    division_path = models.CharField(max_length=255, db_index=True, editable=False)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    created_at = models.DateTimeField(_("录入时间"))
+
+    scope = Scope(division="division_path", people=("official__user",), roles={"view": STAFF_ROLES,
+                  "change": frozenset({Role.LEADER, Role.ADMIN})})  # fmt: skip
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["official__name", "starts_on"]
+        verbose_name = _("挂钩关系")
+        verbose_name_plural = _("挂钩关系")
+
+    def __str__(self):
+        return f"{self.official} ↔ {self.enterprise or self.division}"

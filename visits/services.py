@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ActionRefused
-from core.history import created, record
+from core.history import created, record, to_json
 from enterprises.models import Enterprise
 from ledger.models import Category, Channel, Item, Kind, SubmitterType
 from ledger.services import item_open
 from org.actor import Actor, permits, require_actor
 from org.models import Division, Person
-from visits.models import RECORD_ROLES, Finding, Visit
+from visits.models import RECORD_ROLES, Finding, Pairing, Visit
 
 security_log = logging.getLogger("grassroots.security")
 MAX_FINDING = 2000
@@ -156,3 +156,60 @@ def _open_item(who: Actor, finding: Finding, category: Category, kind: str) -> I
 def _first_line(text: str, limit: int = 40) -> str:
     line = text.strip().splitlines()[0].strip()
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def pairing_create(
+    *,
+    actor,
+    official: Person,
+    starts_on: dt.date,
+    enterprise: Enterprise | None = None,
+    county: Division | None = None,
+    ends_on: dt.date | None = None,
+) -> Pairing:
+    """Pair an official with an enterprise, or a leader with a county (挂钩). Refused: neither or both
+    given, an end before the start, an official or enterprise outside the actor's scope, the same
+    pairing already in force on the start date."""
+    who = require_actor(actor)
+    errors: dict[str, list[str]] = {}
+    if (enterprise is None) == (county is None):
+        errors["enterprise"] = [_("请选择挂钩的企业或县（市、区），二者选一。")]
+    if county is not None and county.level not in (Division.Level.COUNTY, Division.Level.ZONE):
+        errors["county"] = [_("挂钩区划须为县（市、区）或功能区。")]
+    if enterprise is not None and enterprise.division is None:
+        errors["enterprise"] = [_("该企业没有登记所在区划，不能挂钩。")]
+    if ends_on is not None and starts_on is not None and ends_on < starts_on:
+        errors["ends_on"] = [_("结束日期不能早于开始日期。")]
+    if errors:
+        raise ValidationError(errors)
+    place = enterprise.division if enterprise is not None else county
+    if who.role not in Pairing.scope.roles_for("change") or not who.within(place) or not who.within(official.division):
+        raise _refuse(who, _("该挂钩关系不在您的管辖范围内，或您的角色不能设置挂钩。"), "pairing")
+    with transaction.atomic():
+        clash = Pairing.objects.select_for_update().filter(official=official, enterprise=enterprise, division=county)
+        clash = clash.filter(starts_on__lte=ends_on or dt.date.max).exclude(ends_on__lt=starts_on)
+        if clash.exists():
+            raise ActionRefused(_("%(official)s 与 %(target)s 的挂钩关系在该期间已存在。") % {
+                "official": official.name, "target": enterprise.name if enterprise else county.name})  # fmt: skip
+        pairing = Pairing.objects.create(official=official, enterprise=enterprise, division=county,
+                                         division_path=place.path, starts_on=starts_on, ends_on=ends_on,
+                                         created_by=who.user, created_at=timezone.now())  # fmt: skip
+        record(pairing, actor=who, action="create", changes=created(pairing))
+    return pairing
+
+
+def pairing_end(*, actor, pairing: Pairing, ends_on: dt.date, reason: str = "") -> Pairing:
+    """End a pairing on ``ends_on`` (not before it started)."""
+    who = require_actor(actor)
+    if not permits(who, pairing, "change"):
+        raise _refuse(who, _("您不能结束该挂钩关系。"), f"pairing {pairing.pk}")
+    with transaction.atomic():
+        locked = Pairing.objects.select_for_update().get(pk=pairing.pk)
+        if ends_on < locked.starts_on:
+            raise ValidationError({"ends_on": [_("结束日期不能早于开始日期。")]})
+        before = locked.ends_on
+        locked.ends_on = ends_on
+        locked.save(update_fields=["ends_on"])
+        record(locked, actor=who, action="end", reason=reason,
+               changes={"ends_on": [to_json(before), to_json(ends_on)]})  # fmt: skip
+    return locked

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from cockpit import selectors
 from core.api import ErrorOutput
+from org.where import where_for
 
 
 class FiguresInput(serializers.Serializer):
@@ -40,7 +41,7 @@ def figures(request):
     data = FiguresInput(data=request.query_params)
     data.is_valid(raise_exception=True)
     v = data.validated_data
-    where = selectors.figures_where(user=request.user, start=v.get("start"), end=v.get("end"),
+    where = where_for(user=request.user, start=v.get("start"), end=v.get("end"),
                                     division=v.get("division", ""), department=v.get("department", ""))  # fmt: skip
     rows = selectors.figure_rows(where=where)
     return Response(FigureOutput([r.__dict__ for r in rows], many=True).data)
