@@ -3,6 +3,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from org.actor import RestrictedManager, Scope
 from org.models import Department, Division
 
 User = settings.AUTH_USER_MODEL
@@ -171,6 +172,17 @@ class Item(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # Staff see the items of their working division's subtree, a handler those of their department;
+    # the first receiver (首接首办) and the sponsor (领导包保) always see theirs, a submitter those they
+    # submitted or asked in a repeat merged into them. Measures, results and callbacks follow their item.
+    scope = Scope(
+        division="division_path",
+        department="department_id",
+        people=("first_receiver", "sponsor", "submitter_user"),
+        members=("submitter_user", "extra_submitters__submitter_user"),
+    )
+    objects = RestrictedManager()
 
     class Meta:
         ordering = ["-opened_at"]

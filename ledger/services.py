@@ -43,9 +43,10 @@ from ledger.models import (
     TimeLimit,
     TimeUnit,
 )
-from ledger.scope import _guard, item_is_visible, may_act
+from ledger.scope import _guard, may_act
 from ledger.submitters import item_parties, pending_callbacks, round_callbacks, worst
 from ledger.tasks import export_task
+from org.actor import Actor, permits, require_actor
 from org.models import Department, Division, Person, Role
 from org.selectors import person_of
 from workdays.selectors import Deadline, add_hours, add_working_days, end_of_day
@@ -78,25 +79,25 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]
     return {k: [_json(before[k]), _json(after[k])] for k in after if before.get(k) != after[k]}
 
 
-def _actor_person(actor) -> Person:
-    person = person_of(actor)
-    if person is None:
+def _acting(actor) -> Actor:
+    """The acting principal of a write: refused (ValueError) when None, 403 when it may not act in
+    the ledger at all (a user with no person and no superuser's rights)."""
+    acting = require_actor(actor)
+    if acting.role is None:
         raise PermissionDenied(_("您的账号未关联人员信息，不能办理事项。"))
-    return person
+    return acting
 
 
-def _authorize(actor, item: Item, action: str) -> Person:
+def _authorize(actor, item: Item, action: str) -> Actor:
     """403, logged, when the actor may not take this action on this item at all (scope, role,
     department). Called first, so a user outside the scope learns nothing more about the item."""
-    person = _actor_person(actor)
-    if not may_act(person, item, action):
-        security_log.warning(
-            "refused %s on item %s by %s (role %s)", action, item.pk, person.user.username, person.role
-        )
-        if not item_is_visible(person, item):
+    acting = _acting(actor)
+    if not may_act(acting, item, action):
+        security_log.warning("refused %s on item %s by %s (role %s)", action, item.pk, acting.label, acting.role)
+        if not permits(acting, item):
             raise PermissionDenied(_("您无权办理该事项：它不在您的管辖范围内。"))
         raise PermissionDenied(_("您的角色不能对该事项执行“%(action)s”。") % {"action": Action(action).label})
-    return person
+    return acting
 
 
 def _check_state(item: Item, action: str) -> None:
@@ -259,12 +260,11 @@ def item_open(
     location_raw: dict | None = None,
 ) -> Item:
     """Open an item (受理): it enters the ledger with the actor as its first receiver."""
-    person = _actor_person(actor)
-    if person.role not in INTAKE_ROLES:
+    acting = _acting(actor)
+    if acting.role not in INTAKE_ROLES:
         raise PermissionDenied(_("您的角色不能受理事项。"))
-    scope = person.department.division if person.role == Role.HANDLER and person.department else person.division
-    if not division.path.startswith(scope.path):
-        security_log.warning("refused open in %s by %s", division.code, actor.username)
+    if not acting.within(division):
+        security_log.warning("refused open in %s by %s", division.code, acting.label)
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     if not category.active:
         raise ValidationError({"category": _("该分类已停用。")})
@@ -319,13 +319,13 @@ def item_open(
 
 def item_edit(*, item: Item, actor, reason: str, version: int | None = None, **changes: Any) -> Item:
     """Correct an item's description before it is dispatched (again): title, category, division…"""
-    person = _authorize(actor, item, Action.EDIT)
+    acting = _authorize(actor, item, Action.EDIT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: _("该字段不能修改。") for f in unknown})
     division = changes.get("division")
-    if division is not None and not division.path.startswith(person.division.path):
-        security_log.warning("refused moving item %s to %s by %s", item.pk, division.code, actor.username)
+    if division is not None and not acting.within(division):
+        security_log.warning("refused moving item %s to %s by %s", item.pk, division.code, acting.label)
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     reason = _required(reason, "reason", _("修改事项须说明理由。"))
 
@@ -650,7 +650,7 @@ def item_merge(
 
     Both items are locked in the order of their ids, so that two merges of the same pair, in either
     direction, queue instead of deadlocking; the second then finds its items changed (409)."""
-    person = _authorize(actor, item, Action.MERGE)
+    acting = _authorize(actor, item, Action.MERGE)
     reason = _required(reason, "reason", _("合并须说明理由。"))
     if into is None:
         raise ValidationError({"into": _("请选择要并入的事项。")})
@@ -662,8 +662,8 @@ def item_merge(
 
         def change(it: Item):
             target = Item.objects.select_related("division").get(pk=into.pk)
-            if not may_act(person, target, Action.MERGE):
-                security_log.warning("refused merging item %s into %s by %s", it.pk, target.pk, actor.username)
+            if not may_act(acting, target, Action.MERGE):
+                security_log.warning("refused merging item %s into %s by %s", it.pk, target.pk, acting.label)
                 raise PermissionDenied(_("合并目标不在您的管辖范围内。"))
             if into_version is not None and target.version != into_version:
                 raise VersionConflict()

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import exports as sheets
 from core.exceptions import ActionRefused
 from core.forms import attach_errors
-from core.privacy import mask_id_number, mask_phone
+from core.privacy import masked_changes
 from insight import views as insight_views
 from ledger import exports, forms, services
 from ledger.machine import DISPATCHERS, Action
@@ -43,28 +43,19 @@ from ledger.models import (
     Status,
     SubmitterType,
 )
-from ledger.scope import (
-    available_actions,
-    may_act,
-    party_contact,
-    sees_id_number,
-    sees_phone,
-    submitter_contact,
-)
+from ledger.scope import available_actions, item_contact_rule, may_act, party_contact, submitter_contact
 from ledger.selectors import (
     callback_list,
     dispatch_departments,
-    division_codes,
     export_job_get,
     export_job_list,
     item_get,
     item_inbox,
     item_timeline,
-    person_scope,
 )
 from ledger.submitters import item_parties, round_callbacks
+from org.actor import actor_of, division_codes
 from org.models import Department, Division
-from org.selectors import person_of
 
 security_log = logging.getLogger("grassroots.security")
 User = get_user_model()
@@ -238,7 +229,7 @@ def item_act(request, pk: int, action: str):
                 return _to_item(request, into.pk)  # the survivor: where the work goes on
             messages.success(request, _("“%(action)s”已办理。") % {"action": Action(action).label})
             return _after_success(request, pk)
-    if not may_act(person_of(request.user), item, action):
+    if not may_act(request.user, item, action):
         # Bad input from someone who may not act at all: the refusal comes first, the form's errors not at all.
         security_log.warning("refused %s on item %s by %s", action, item.pk, request.user.get_username())
         raise PermissionDenied(_("您无权对该事项执行“%(action)s”。") % {"action": Action(action).label})
@@ -382,8 +373,7 @@ def _timeline(user, item: Item) -> list[dict]:
             names[model] = dict(Item.objects.filter(pk__in=pks).values_list("pk", "number"))
         else:
             names[model] = {o.pk: str(o) for o in model.objects.filter(pk__in=pks)}
-    person = person_of(user)
-    show_phone, show_id = sees_phone(person, item), sees_id_number(person, item)
+    rule = item_contact_rule(user, item)
     labels = _field_labels()
 
     def show(field, value):
@@ -393,10 +383,6 @@ def _timeline(user, item: Item) -> list[dict]:
             return names.get(_LOOKUPS[field], {}).get(value, value)
         if field in _CHOICES:
             return _CHOICES[field](value).label if value in _CHOICES[field].values else value
-        if field == "submitter_phone" and not show_phone:
-            return mask_phone(value)
-        if field == "submitter_id_number" and not show_id:
-            return mask_id_number(value)
         if isinstance(value, bool):
             return _("是") if value else _("否")
         if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
@@ -409,7 +395,8 @@ def _timeline(user, item: Item) -> list[dict]:
     for event in events:
         changes = []
         if event.action != Action.OPEN:
-            for field, (old, new) in (event.changes or {}).items():
+            masked = masked_changes(event.changes, rule, phone="submitter_phone", id_number="submitter_id_number")
+            for field, (old, new) in masked.items():
                 if field not in _HIDDEN_CHANGES:
                     changes.append((labels.get(field, field), show(field, old), show(field, new)))
         actor = event.actor
@@ -457,11 +444,11 @@ def _division_options(scope: Division, villages: bool = True) -> list[tuple[str,
 
 @login_required
 def intake(request):
-    person = person_of(request.user)
-    if person is None or person.role not in services.INTAKE_ROLES:
+    actor = actor_of(request.user)
+    if actor.role not in services.INTAKE_ROLES:
         raise PermissionDenied(_("您的角色不能受理事项。"))
-    scope = person_scope(person)
-    departments = dispatch_departments(scope) if person.role in DISPATCHERS else None
+    scope = actor.division
+    departments = dispatch_departments(scope) if actor.role in DISPATCHERS else None
     form = forms.IntakeForm(request.POST or None, departments=departments)
     status = 200
     if request.method == "POST":
@@ -503,10 +490,10 @@ def ledger(request):
     filterset = exports.list_filterset(user=request.user, name=tab, data=request.GET)
     division_options = []
     if "division" in filterset.form.fields:
-        person = person_of(request.user)
-        if person is not None:
+        scope = actor_of(request.user).division
+        if scope is not None:
             filterset.form.fields["division"].widget.attrs.update({"list": "division-filter-options", "size": 14})
-            division_options = _division_options(person_scope(person), villages=False)
+            division_options = _division_options(scope, villages=False)
     context = {
         "division_options": division_options,
         "tab": tab,
