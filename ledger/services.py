@@ -20,8 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import exports as sheets
-from core.context import request_id
 from core.exceptions import ActionRefused, VersionConflict
+from core.history import created, diff, record, snapshot
 from core.validators import normalize_credit_code, normalize_id_number, normalize_phone
 from ledger import exports, notices
 from ledger.machine import MACHINE, NOT_CLOSED, Action
@@ -46,7 +46,7 @@ from ledger.models import (
 from ledger.scope import _guard, may_act
 from ledger.submitters import item_parties, pending_callbacks, round_callbacks, worst
 from ledger.tasks import export_task
-from org.actor import Actor, permits, require_actor
+from org.actor import SYSTEM, Actor, permits, require_actor
 from org.models import Department, Division, Person, Role
 from org.selectors import person_of
 from workdays.selectors import Deadline, add_hours, add_working_days, end_of_day
@@ -61,22 +61,6 @@ _UNTRACKED = {"version", "updated_at", "division_path"}
 
 # ---------------------------------------------------------------------------------------------
 # The common path of every action
-
-
-def _snapshot(item: Item) -> dict[str, Any]:
-    return {f.attname: getattr(item, f.attname) for f in Item._meta.concrete_fields if f.attname not in _UNTRACKED}
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return value
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {k: [_json(before[k]), _json(after[k])] for k in after if before.get(k) != after[k]}
 
 
 def _acting(actor) -> Actor:
@@ -131,38 +115,59 @@ def _act(
         if version is not None and locked.version != version:
             raise VersionConflict()
         _check_state(locked, action)
-        before = _snapshot(locked)
+        before = snapshot(locked, exclude=_UNTRACKED)
         from_status = locked.status
         related = change(locked) or {}
         target = MACHINE[action].target
         if target is not None and locked.status == from_status and not related.get("keep_status"):
             locked.status = target
-        after = _snapshot(locked)
-        changes = _diff(before, after) | related.get("changes", {})
-        current = locked.version
-        locked.version = current + 1
-        locked.updated_at = timezone.now()
-        fields = {k: getattr(locked, k) for k in after} | {
-            "version": locked.version,
-            "updated_at": locked.updated_at,
-            "division_path": locked.division.path,
-        }
-        if Item.objects.filter(pk=locked.pk, version=current).update(**fields) != 1:
-            raise VersionConflict()
-        ItemEvent.objects.create(
-            item=locked,
-            action=action,
-            from_status=from_status,
-            to_status=locked.status,
+        _save_and_log(
+            locked,
             actor=actor,
-            at=locked.updated_at,
+            action=action,
+            before=before,
+            from_status=from_status,
             reason=reason,
-            changes=changes,
-            request_id=request_id.get(),
+            changes=related.get("changes"),
             measure=related.get("measure"),
             result=related.get("result"),
         )
     return locked
+
+
+def _save_and_log(
+    item: Item,
+    *,
+    actor,
+    action: str,
+    before: dict[str, Any],
+    from_status: str,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+    **related: Any,
+) -> None:
+    """Write the locked ``item`` with a version check (409 when someone wrote it since it was read)
+    and append its event: the fields changed since ``before``, with ``changes`` recorded beside
+    them and the ``related`` measure or result. Inside the caller's transaction."""
+    after = snapshot(item, exclude=_UNTRACKED)
+    current = item.version
+    item.version, item.updated_at = current + 1, at or timezone.now()
+    fields = after | {"version": item.version, "updated_at": item.updated_at, "division_path": item.division.path}
+    if Item.objects.filter(pk=item.pk, version=current).update(**fields) != 1:
+        raise VersionConflict()
+    record(
+        model=ItemEvent,
+        actor=actor,
+        action=action,
+        reason=reason,
+        changes=diff(before, after) | (changes or {}),
+        at=item.updated_at,
+        item=item,
+        from_status=from_status,
+        to_status=item.status,
+        **related,
+    )
 
 
 def _required(value: str, field: str, message: str) -> str:
@@ -304,15 +309,15 @@ def item_open(
         item.save()
         item.number = f"{timezone.localtime(now):%Y%m%d}{item.pk:06d}"
         Item.objects.filter(pk=item.pk).update(number=item.number)
-        ItemEvent.objects.create(
-            item=item,
+        record(
+            model=ItemEvent,
+            actor=actor,
             action=Action.OPEN,
+            at=now,
+            changes=created(item, exclude=_UNTRACKED),
+            item=item,
             from_status="",
             to_status=Status.OPEN,
-            actor=actor,
-            at=now,
-            changes={k: [None, _json(v)] for k, v in _snapshot(item).items() if v not in (None, "", False, 0)},
-            request_id=request_id.get(),
         )
     return item
 
@@ -679,33 +684,21 @@ def item_merge(
                     % {"number": target.number, "status": Status(target.status).label}
                 )
             now = timezone.now()
-            before = _snapshot(target)
+            before = snapshot(target, exclude=_UNTRACKED)
             count = len(item_parties(target))
             added = _copy_parties(duplicate=it, into=target, now=now)
             from_status = target.status
             if target.status == Status.CALLED_BACK and pending_callbacks(target):
                 target.status = Status.RESOLVED  # the new submitters are still to be called back
-            changes = _diff(before, _snapshot(target)) | {
-                "merged_from_id": [None, it.pk],
-                "submitters": [count, count + added],
-            }
-            current = target.version
-            target.version, target.updated_at = current + 1, now
-            updated = Item.objects.filter(pk=target.pk, version=current).update(
-                status=target.status, version=target.version, updated_at=now
-            )
-            if updated != 1:
-                raise VersionConflict()
-            ItemEvent.objects.create(
-                item=target,
-                action=Action.MERGED_IN,
-                from_status=from_status,
-                to_status=target.status,
+            _save_and_log(
+                target,
                 actor=actor,
-                at=now,
+                action=Action.MERGED_IN,
+                before=before,
+                from_status=from_status,
                 reason=reason,
-                changes=changes,
-                request_id=request_id.get(),
+                changes={"merged_from_id": [None, it.pk], "submitters": [count, count + added]},
+                at=now,
             )
             it.merged_into = target
             it.pending_extension_due = None
@@ -800,17 +793,16 @@ def _notice(item: Item, kind: str, due: dt.datetime, recipients: list, now: dt.d
         if not created:
             return 0
         label = ReconcileNotice.Kind(notice.kind).label
-        ItemEvent.objects.create(
-            item=item,
+        record(
+            model=ItemEvent,
+            actor=SYSTEM,
             action=Action.RECONCILE,
-            from_status=item.status,
-            to_status=item.status,
-            actor=None,
             at=now,
             reason=_("%(label)s：期限 %(due)s，已通知 %(to)s")
             % {"label": label, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"), "to": "、".join(emails)},
-            changes={},
-            request_id=request_id.get(),
+            item=item,
+            from_status=item.status,
+            to_status=item.status,
         )
         subject = _("【%(label)s】%(number)s %(title)s") % {"label": label, "number": item.number, "title": item.title}
         body = _("事项“%(title)s”的期限为 %(due)s，请及时办理。") % {
