@@ -44,6 +44,7 @@ from ledger.models import (
     TimeUnit,
 )
 from ledger.scope import _guard, may_act
+from ledger.signals import item_closed, item_dispatched, item_opened, item_resolved, send_on_commit
 from ledger.submitters import item_parties, pending_callbacks, round_callbacks, worst
 from ledger.tasks import export_task
 from org.actor import SYSTEM, Actor, permits, require_actor
@@ -319,6 +320,7 @@ def item_open(
             from_status="",
             to_status=Status.OPEN,
         )
+        send_on_commit(item_opened, item=item, actor=actor)
     return item
 
 
@@ -388,6 +390,7 @@ def item_dispatch(
 
     item = _act(item=item, actor=actor, action=Action.DISPATCH, version=version, reason=reason, change=change)
     transaction.on_commit(lambda: notices.item_dispatched(item))
+    send_on_commit(item_dispatched, item=item, actor=actor)
     return item
 
 
@@ -540,7 +543,9 @@ def item_resolve(
         it.resolved_at = result.created_at
         return {"result": result}
 
-    return _act(item=item, actor=actor, action=Action.RESOLVE, version=version, reason=reason, change=change)
+    item = _act(item=item, actor=actor, action=Action.RESOLVE, version=version, reason=reason, change=change)
+    send_on_commit(item_resolved, item=item, actor=actor)
+    return item
 
 
 def item_callback(
@@ -609,7 +614,9 @@ def item_sign_off(*, item: Item, actor, reason: str = "", version: int | None = 
     def change(it: Item):
         it.closed_at = timezone.now()
 
-    return _act(item=item, actor=actor, action=Action.SIGN_OFF, version=version, reason=reason, change=change)
+    item = _act(item=item, actor=actor, action=Action.SIGN_OFF, version=version, reason=reason, change=change)
+    send_on_commit(item_closed, item=item, actor=actor)
+    return item
 
 
 # ---------------------------------------------------------------------------------------------
@@ -704,7 +711,9 @@ def item_merge(
             it.pending_extension_due = None
             it.pending_extension_reason = ""
 
-        return _act(item=item, actor=actor, action=Action.MERGE, version=version, reason=reason, change=change)
+        merged = _act(item=item, actor=actor, action=Action.MERGE, version=version, reason=reason, change=change)
+        send_on_commit(item_closed, item=merged, actor=actor)
+    return merged
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,9 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import exports as sheets
 from core.exceptions import ActionRefused
+from core.extensions import slots
 from core.forms import attach_errors
 from core.privacy import masked_changes
-from insight import views as insight_views
 from ledger import exports, forms, services
 from ledger.machine import DISPATCHERS, Action
 from ledger.models import (
@@ -215,8 +215,6 @@ def item_act(request, pk: int, action: str):
     if form.is_valid():
         try:
             STEPS[action].run(item, request.user, form.cleaned_data, form)
-            if action == Action.DISPATCH:
-                insight_views.after_dispatch(Item.objects.get(pk=item.pk))  # insight: overruled or not
         except ValidationError as e:
             attach_errors(form, e)
         except ActionRefused as e:
@@ -310,7 +308,7 @@ def _render_detail(request, item: Item, bound: dict | None = None, status: int =
         "timeline": _timeline(request.user, item),
         "today": timezone.localdate(),
     }
-    context |= insight_views.item_context(request.user, item)  # insight: suggestions and repeats
+    context["panels"] = slots.render("ledger.item_detail", request, item=item)  # the floors above: insight…
     template = "ledger/item_detail.html#panel" if _partial(request) else "ledger/item_detail.html"
     return render(request, template, context, status=status)
 
@@ -458,10 +456,8 @@ def intake(request):
             try:
                 with transaction.atomic():
                     item = services.item_open(actor=request.user, **form.open_kwargs())
-                    insight_views.after_open(item)  # insight: record the routing suggestion
                     if department is not None:
                         item = services.item_dispatch(item=item, actor=request.user, department=department)
-                        insight_views.after_dispatch(item)  # insight: was the suggestion overruled?
             except ValidationError as e:
                 attach_errors(form, e)
             except PermissionDenied as e:
@@ -473,7 +469,12 @@ def intake(request):
                     text = _("已受理，编号 %(number)s。")
                 messages.success(request, text % {"number": item.number, "department": department})
                 return redirect("ledger:item", pk=item.pk)
-    context = {"form": form, "division_options": _division_options(scope), "scope": scope}
+    context = {
+        "form": form,
+        "division_options": _division_options(scope),
+        "scope": scope,
+        "panels": slots.render("ledger.intake", request),  # the floors above: insight's routing suggestion
+    }
     return render(request, "ledger/intake.html", context, status=status)
 
 
