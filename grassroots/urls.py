@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core import views as core_views
+from org import views as org_views
 
 urlpatterns = [
     path("", include("ledger.urls")),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("open311/", include("open311.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("language/", core_views.set_language, name="set_language"),
+    path("language/", org_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("ledger.api.urls")),
     path("api/", include("enterprises.api.urls")),

@@ -1,40 +1,31 @@
 """Every write to the ledger. One function per action: each validates, updates the item and
 appends an ItemEvent in one transaction. Pages, the API and commands all call these."""
 
-import dataclasses
 import datetime as dt
 import decimal
 import logging
-import secrets
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
-from django.http import QueryDict
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import exports as sheets
 from core.exceptions import ActionRefused, VersionConflict
 from core.history import created, diff, record, snapshot
 from core.validators import normalize_credit_code, normalize_id_number, normalize_phone
-from ledger import exports, notices
+from ledger import notices
 from ledger.machine import MACHINE, NOT_CLOSED, Action
 from ledger.models import (
     Callback,
     Category,
-    ExportJob,
     Item,
     ItemEvent,
     ItemSubmitter,
     Measure,
     Priority,
-    ReconcileNotice,
     Result,
     ResultKind,
     Satisfaction,
@@ -46,9 +37,8 @@ from ledger.models import (
 from ledger.scope import _guard, may_act
 from ledger.signals import item_closed, item_dispatched, item_opened, item_resolved, send_on_commit
 from ledger.submitters import item_parties, pending_callbacks, round_callbacks, worst
-from ledger.tasks import export_task
-from org.actor import SYSTEM, Actor, permits, require_actor
-from org.models import Department, Division, Person, Role
+from org.actor import Actor, permits, require_actor
+from org.models import Department, Division, Role
 from org.selectors import person_of
 from workdays.selectors import Deadline, add_hours, add_working_days, end_of_day
 
@@ -744,160 +734,3 @@ def item_urge(*, item: Item, actor, reason: str, version: int | None = None) -> 
     item = _act(item=item, actor=actor, action=Action.URGE, version=version, reason=reason, change=change)
     transaction.on_commit(lambda: notices.item_escalated(item, reason))
     return item
-
-
-# ---------------------------------------------------------------------------------------------
-# Reconcile against the list (清单对账)
-
-
-def ledger_reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Flag at-risk and overdue items, notify the owner and the first receiver, and escalate items
-    overdue by more than LEDGER_ESCALATE_AFTER_WORKING_DAYS to the sponsoring leader.
-
-    Each notice is recorded once per item, kind and deadline, so running it again sends nothing twice;
-    a new deadline (an extension, a redo) makes the item eligible again."""
-    from django.conf import settings
-
-    from ledger.selectors import at_risk_q, overdue_q
-    from workdays.selectors import working_days_between
-
-    now = now or timezone.now()
-    counts = {"at_risk": 0, "overdue": 0, "escalated": 0}
-    related = ("department", "handler", "first_receiver", "sponsor")
-    for item in Item.objects.filter(at_risk_q(now)).select_related(*related):
-        counts["at_risk"] += _notice(item, ReconcileNotice.Kind.AT_RISK, item.resolve_due, _owners(item), now)
-    for item in Item.objects.filter(overdue_q(now)).select_related(*related):
-        late_ack = item.status == Status.DISPATCHED and item.acknowledge_due and item.acknowledge_due < now
-        due = item.acknowledge_due if late_ack else item.resolve_due
-        counts["overdue"] += _notice(item, ReconcileNotice.Kind.OVERDUE, due, _owners(item), now)
-        late = working_days_between(timezone.localtime(due).date(), timezone.localtime(now).date())
-        if late >= settings.LEDGER_ESCALATE_AFTER_WORKING_DAYS:
-            leaders = [item.sponsor] if item.sponsor_id else _nearest_leaders(item)
-            counts["escalated"] += _notice(item, ReconcileNotice.Kind.ESCALATED, due, leaders, now)
-    return counts
-
-
-def _owners(item: Item) -> list:
-    return [u for u in (item.handler, item.first_receiver) if u is not None] + (
-        [item.department.email] if item.department_id and item.department.email else []
-    )
-
-
-def _nearest_leaders(item: Item) -> list:
-    """With no sponsoring leader, the leaders of the nearest division above the item."""
-    leaders = list(Person.objects.filter(role=Role.LEADER).select_related("user", "division"))
-    covering = [p for p in leaders if item.division_path.startswith(p.division.path)]
-    if not covering:
-        return []
-    depth = max(len(p.division.path) for p in covering)
-    return [p.user for p in covering if len(p.division.path) == depth]
-
-
-def _notice(item: Item, kind: str, due: dt.datetime, recipients: list, now: dt.datetime) -> int:
-    emails = notices._recipients(*recipients)
-    with transaction.atomic():
-        notice, created = ReconcileNotice.objects.get_or_create(
-            item=item, kind=kind, due=due, defaults={"sent_at": now, "recipients": ",".join(emails)[:500]}
-        )
-        if not created:
-            return 0
-        label = ReconcileNotice.Kind(notice.kind).label
-        record(
-            model=ItemEvent,
-            actor=SYSTEM,
-            action=Action.RECONCILE,
-            at=now,
-            reason=_("%(label)s：期限 %(due)s，已通知 %(to)s")
-            % {"label": label, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"), "to": "、".join(emails)},
-            item=item,
-            from_status=item.status,
-            to_status=item.status,
-        )
-        subject = _("【%(label)s】%(number)s %(title)s") % {"label": label, "number": item.number, "title": item.title}
-        body = _("事项“%(title)s”的期限为 %(due)s，请及时办理。") % {
-            "title": item.title,
-            "due": timezone.localtime(due),
-        }
-        transaction.on_commit(lambda: notices.send(subject, body, emails))
-    return 1
-
-
-# ---------------------------------------------------------------------------------------------
-# Export jobs (导出任务): a list too large to write within a request is written by the task
-# worker. The job keeps the page's filters; export_run applies them again, within the
-# requester's scope, through the same exports.list_filterset the page and the direct export use.
-
-EXPORT_KEEP_DAYS = 7
-
-
-def export_request(*, user, list_name: str, fmt: str, query: str) -> ExportJob:
-    """Queue an export of ``list_name`` as ``fmt`` with the filters in ``query`` (a query string).
-    The same export still waiting or running for the same user is returned instead of a second one."""
-    if list_name not in exports.LISTS:
-        raise ValidationError({"list_name": _("没有这个清单。")})
-    if fmt not in sheets.CONTENT_TYPES:
-        raise ValidationError({"fmt": _("不支持这种格式。")})
-    waiting = (
-        ExportJob.objects.filter(requester=user, list_name=list_name, fmt=fmt, query=query)
-        .filter(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
-        .first()
-    )
-    if waiting is not None:
-        return waiting
-    rows = exports.list_filterset(user=user, name=list_name, data=QueryDict(query)).qs.count()
-    job = ExportJob.objects.create(
-        requester=user,
-        list_name=list_name,
-        fmt=fmt,
-        query=query,
-        language=translation.get_language() or settings.LANGUAGE_CODE,
-        rows=rows,
-    )
-    transaction.on_commit(lambda: export_task.enqueue(job.pk))
-    return job
-
-
-def export_run(*, job_id: int) -> ExportJob:
-    """Write the job's file and mark it done, or failed with the error's message. A job that is
-    no longer queued (a task delivered twice) is left as it is. Old jobs are pruned first."""
-    export_prune()
-    if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.RUNNING):
-        return ExportJob.objects.get(pk=job_id)
-    job = ExportJob.objects.select_related("requester").get(pk=job_id)
-    try:
-        with translation.override(job.language or settings.LANGUAGE_CODE):
-            data = QueryDict(job.query)
-            filterset = exports.list_filterset(user=job.requester, name=job.list_name, data=data)
-            sheet = exports.LISTS[job.list_name].sheet(filterset.qs, job.requester)
-            counted = [0]
-
-            def rows():
-                for row in sheet.rows:
-                    counted[0] += 1
-                    yield row
-
-            with tempfile.TemporaryFile() as file:
-                sheets.write(dataclasses.replace(sheet, rows=rows()), job.fmt, file)
-                file.seek(0)
-                job.file.save(f"{job.pk}-{secrets.token_hex(8)}.{job.fmt}", File(file, name="export"), save=False)
-    except Exception as e:
-        logger.exception("export job %s failed", job.pk)
-        if job.file:
-            job.file.delete(save=False)
-        job.status, job.error = ExportJob.Status.FAILED, (str(e) or type(e).__name__)[:2000]
-    else:
-        job.status, job.rows = ExportJob.Status.DONE, counted[0]
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "rows", "file", "error", "finished_at"])
-    return job
-
-
-def export_prune(*, now: dt.datetime | None = None) -> int:
-    """Delete export jobs older than EXPORT_KEEP_DAYS days with their files; the number deleted."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=EXPORT_KEEP_DAYS)
-    old = list(ExportJob.objects.filter(created_at__lt=cutoff))
-    for job in old:
-        if job.file:
-            job.file.delete(save=False)
-    ExportJob.objects.filter(pk__in=[job.pk for job in old]).delete()
-    return len(old)

@@ -30,7 +30,7 @@ from core.exceptions import ActionRefused
 from core.extensions import slots
 from core.forms import attach_errors
 from core.privacy import masked_changes
-from ledger import exports, forms, services
+from ledger import export_jobs, exports, forms, services
 from ledger.machine import DISPATCHERS, Action
 from ledger.models import (
     Category,
@@ -520,7 +520,7 @@ def ledger_export(request, name: str, fmt: str):
     filterset = exports.list_filterset(user=request.user, name=name, data=request.GET)
     if filterset.qs.count() > settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
         query = exports.filter_query(request.GET)
-        job = services.export_request(user=request.user, list_name=name, fmt=fmt, query=query)
+        job = export_jobs.export_request(user=request.user, list_name=name, fmt=fmt, query=query)
         return redirect("ledger:export_job", pk=job.pk)
     sheet = exports.LISTS[name].sheet(filterset.qs, request.user)
     filename = exports.filename(name, fmt, timezone.localdate())
@@ -546,7 +546,7 @@ def export_job(request, pk: int):
     if _partial(request):
         return render(request, "ledger/export_job.html#status", {"job": job})
     jobs = export_job_list(user=request.user)[:10]
-    context = {"job": job, "jobs": jobs, "keep_days": services.EXPORT_KEEP_DAYS}
+    context = {"job": job, "jobs": jobs, "keep_days": export_jobs.EXPORT_KEEP_DAYS}
     return render(request, "ledger/export_job.html", context)
 
 
