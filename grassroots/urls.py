@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core import views as core_views
+from org import views as org_views
 
 admin.site.site_header = _("四下基层 · 系统管理")
 admin.site.site_title = _("四下基层 · 系统管理")
@@ -28,7 +28,7 @@ urlpatterns = [
     path("", include("cockpit.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("language/", core_views.set_language, name="set_language"),
+    path("language/", org_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("ledger.api.urls")),
     path("api/", include("enterprises.api.urls")),

@@ -7,7 +7,6 @@ FilterSets (the page's filters); phone and ID numbers are masked by the same rul
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -29,14 +28,14 @@ from core.exports import (
     cell_yes_no,
 )
 from core.forms import tidy_filter_form
-from core.privacy import mask_id_number, mask_phone
+from core.privacy import masked_contact
 from ledger.filters import ItemFilterSet, MeasureFilterSet, ResultFilterSet
 from ledger.machine import ACTIVE_STATUSES
 from ledger.models import Channel, Kind, Priority, ResultKind, Satisfaction, Status, SubmitterType
-from ledger.scope import sees_id_number, sees_phone
-from ledger.selectors import dispatch_departments, division_codes, item_list, measure_list, person_scope, result_list
+from ledger.scope import contact_rule
+from ledger.selectors import dispatch_departments, item_list, measure_list, result_list
+from org.actor import actor_of, division_codes
 from org.models import Division
-from org.selectors import person_of
 
 
 def _division_names() -> dict[str, str]:
@@ -53,22 +52,15 @@ def _path_part(index: int, names: dict[str, str]) -> Callable[[dict], str]:
 
 
 def _contact(user) -> tuple[Callable[[dict], str], Callable[[dict], str]]:
-    """Phone and ID number as the viewer may see them. The rules are scope.sees_phone and
-    scope.sees_id_number, asked per row with the two fields they read, so no query per row."""
-    person = person_of(user)
+    """Phone and ID number as the viewer may see them: ``scope.contact_rule``, asked per row with
+    the two fields it reads, so no query per row."""
+    actor = actor_of(user)
 
-    def stand_in(row):
-        return SimpleNamespace(submitter_user_id=row["submitter_user_id"], department_id=row["department_id"])
+    def shown(row) -> dict[str, str]:
+        rule = contact_rule(actor, submitter_user_id=row["submitter_user_id"], department_id=row["department_id"])
+        return masked_contact(row["submitter_phone"], row["submitter_id_number"], rule)
 
-    def phone(row):
-        value = row["submitter_phone"]
-        return value if not value or sees_phone(person, stand_in(row)) else mask_phone(value)
-
-    def id_number(row):
-        value = row["submitter_id_number"]
-        return value if not value or sees_id_number(person, stand_in(row)) else mask_id_number(value)
-
-    return phone, id_number
+    return (lambda row: shown(row)["phone"]), (lambda row: shown(row)["id_number"])
 
 
 ITEM_FIELDS = (
@@ -282,9 +274,8 @@ def list_filterset(*, user, name: str, data: QueryDict):
         data.pop(key, None)
     filterset = spec.filterset(data or None, queryset=spec.rows(user))
     form = tidy_filter_form(filterset.form)
-    person = person_of(user)
-    if person is not None:
-        scope = person_scope(person)
+    scope = actor_of(user).division
+    if scope is not None:
         if "department" in form.fields:
             form.fields["department"].queryset = dispatch_departments(scope)
         if "sponsor" in form.fields:

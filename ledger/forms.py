@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import date_input
 from ledger.models import Category, Channel, Item, Kind, Priority, ResultKind, Satisfaction, SubmitterType
+from ledger.selectors import item_list
 from ledger.submitters import item_parties, pending_callbacks
 from org.models import Department, Division, Role
 from org.selectors import departments_for_division
@@ -260,8 +261,6 @@ class MergeForm(ActionForm):
     )
 
     def clean_into(self):
-        from ledger.selectors import item_list
-
         value = (self.cleaned_data.get("into") or "").strip().lstrip("#")
         if not value:
             raise forms.ValidationError(_("请填写要并入的事项编号。"))

@@ -3,6 +3,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Event
+from org.actor import RestrictedManager, Scope
 from org.models import Department, Division
 
 User = settings.AUTH_USER_MODEL
@@ -172,6 +174,17 @@ class Item(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # Staff see the items of their working division's subtree, a handler those of their department;
+    # the first receiver (首接首办) and the sponsor (领导包保) always see theirs, a submitter those they
+    # submitted or asked in a repeat merged into them. Measures, results and callbacks follow their item.
+    scope = Scope(
+        division="division_path",
+        department="department_id",
+        people=("first_receiver", "sponsor", "submitter_user"),
+        members=("submitter_user", "extra_submitters__submitter_user"),
+    )
+    objects = RestrictedManager()
+
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("事项")
@@ -278,20 +291,13 @@ class Callback(models.Model):
         return f"{self.item_id} {self.get_satisfaction_display()}"
 
 
-class ItemEvent(models.Model):
-    """The append-only log of every change to an item: who, when, what and why."""
+class ItemEvent(Event):
+    """The append-only log of every change to an item: who, when, what and why (``core.models.Event``),
+    the status it moved from and to, and the measure or result the change made."""
 
     item = models.ForeignKey(Item, models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=24)
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices)
-    actor = models.ForeignKey(
-        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人")
-    )  # None: the system (the reconcile run)
-    at = models.DateTimeField(_("时间"), db_index=True)
-    reason = models.CharField(_("说明"), max_length=1000, blank=True)
-    changes = models.JSONField(_("变更"), default=dict, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
     measure = models.ForeignKey(Measure, models.SET_NULL, null=True, blank=True, related_name="+")
     result = models.ForeignKey(Result, models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -302,11 +308,6 @@ class ItemEvent(models.Model):
 
     def __str__(self):
         return f"{self.item_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("ItemEvent rows are append-only")
-        super().save(*args, **kwargs)
 
 
 class ReconcileNotice(models.Model):

@@ -1,4 +1,4 @@
-"""Reads of the ledger. Every list starts from the user's scope (ledger.scope)."""
+"""Reads of the ledger. Every list starts from the user's scope (``Item.scope``, through ``restrict``)."""
 
 import datetime as dt
 
@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from ledger.machine import ACTIVE_STATUSES, FINAL
 from ledger.models import Callback, ExportJob, Item, ItemEvent, Measure, Result, Status
-from ledger.scope import visible_q
-from org.models import Department, Division, Role
-from org.selectors import person_of
+from org.actor import actor_of, division_codes
+from org.models import Department, Division
 from workdays.selectors import add_working_days
 
 
@@ -42,8 +41,7 @@ def with_flags(qs: QuerySet[Item], now: dt.datetime | None = None) -> QuerySet[I
 
 def item_list(*, user) -> QuerySet[Item]:
     """Every item the user may see, newest first, with the flags."""
-    person = person_of(user)
-    qs = Item.objects.filter(visible_q(person)).select_related(
+    qs = Item.objects.restrict(user, "view").select_related(
         "category__parent", "division", "department", "first_receiver__person", "sponsor__person", "handler__person"
     )
     return with_flags(qs)
@@ -51,12 +49,12 @@ def item_list(*, user) -> QuerySet[Item]:
 
 def item_inbox(*, user) -> QuerySet[Item]:
     """My items: what waits on me, and what I received first (首接) until it is signed off (or merged)."""
-    person = person_of(user)
-    if person is None:
+    actor = actor_of(user)
+    if actor.user is None:
         return Item.objects.none()
     mine = Q(first_receiver=user) | Q(handler=user) | Q(sponsor=user) | Q(submitter_user=user)
-    if person.department_id:
-        mine |= Q(department_id=person.department_id)
+    if actor.department is not None:
+        mine |= Q(department_id=actor.department.pk)
     return item_list(user=user).filter(mine).exclude(status__in=FINAL).order_by("resolve_due", "-opened_at")
 
 
@@ -84,19 +82,6 @@ def result_list(*, user) -> QuerySet[Result]:
 
 def callback_list(*, item: Item) -> QuerySet[Callback]:
     return item.callbacks.select_related("by__person", "submitter")
-
-
-def person_scope(person) -> Division:
-    """The division a person works in. Mirrors item_open: a handler takes items in their
-    department's division, others in their own."""
-    if person.department_id and person.role == Role.HANDLER:
-        return person.department.division
-    return person.division
-
-
-def division_codes(division: Division) -> list[str]:
-    """The codes from the city down to the division."""
-    return [c for c in division.path.strip("/").split("/") if c]
 
 
 def dispatch_departments(scope: Division) -> QuerySet[Department]:

@@ -1,40 +1,31 @@
 """Every write to the ledger. One function per action: each validates, updates the item and
 appends an ItemEvent in one transaction. Pages, the API and commands all call these."""
 
-import dataclasses
 import datetime as dt
 import decimal
 import logging
-import secrets
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
-from django.http import QueryDict
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import exports as sheets
-from core.context import request_id
 from core.exceptions import ActionRefused, VersionConflict
+from core.history import created, diff, record, snapshot
 from core.validators import normalize_credit_code, normalize_id_number, normalize_phone
-from ledger import exports, notices
+from ledger import notices
 from ledger.machine import MACHINE, NOT_CLOSED, Action
 from ledger.models import (
     Callback,
     Category,
-    ExportJob,
     Item,
     ItemEvent,
     ItemSubmitter,
     Measure,
     Priority,
-    ReconcileNotice,
     Result,
     ResultKind,
     Satisfaction,
@@ -43,10 +34,11 @@ from ledger.models import (
     TimeLimit,
     TimeUnit,
 )
-from ledger.scope import _guard, item_is_visible, may_act
+from ledger.scope import _guard, may_act
+from ledger.signals import item_closed, item_dispatched, item_opened, item_resolved, send_on_commit
 from ledger.submitters import item_parties, pending_callbacks, round_callbacks, worst
-from ledger.tasks import export_task
-from org.models import Department, Division, Person, Role
+from org.actor import Actor, permits, require_actor
+from org.models import Department, Division, Role
 from org.selectors import person_of
 from workdays.selectors import Deadline, add_hours, add_working_days, end_of_day
 
@@ -62,41 +54,25 @@ _UNTRACKED = {"version", "updated_at", "division_path"}
 # The common path of every action
 
 
-def _snapshot(item: Item) -> dict[str, Any]:
-    return {f.attname: getattr(item, f.attname) for f in Item._meta.concrete_fields if f.attname not in _UNTRACKED}
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return value
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {k: [_json(before[k]), _json(after[k])] for k in after if before.get(k) != after[k]}
-
-
-def _actor_person(actor) -> Person:
-    person = person_of(actor)
-    if person is None:
+def _acting(actor) -> Actor:
+    """The acting principal of a write: refused (ValueError) when None, 403 when it may not act in
+    the ledger at all (a user with no person and no superuser's rights)."""
+    acting = require_actor(actor)
+    if acting.role is None:
         raise PermissionDenied(_("您的账号未关联人员信息，不能办理事项。"))
-    return person
+    return acting
 
 
-def _authorize(actor, item: Item, action: str) -> Person:
+def _authorize(actor, item: Item, action: str) -> Actor:
     """403, logged, when the actor may not take this action on this item at all (scope, role,
     department). Called first, so a user outside the scope learns nothing more about the item."""
-    person = _actor_person(actor)
-    if not may_act(person, item, action):
-        security_log.warning(
-            "refused %s on item %s by %s (role %s)", action, item.pk, person.user.username, person.role
-        )
-        if not item_is_visible(person, item):
+    acting = _acting(actor)
+    if not may_act(acting, item, action):
+        security_log.warning("refused %s on item %s by %s (role %s)", action, item.pk, acting.label, acting.role)
+        if not permits(acting, item):
             raise PermissionDenied(_("您无权办理该事项：它不在您的管辖范围内。"))
         raise PermissionDenied(_("您的角色不能对该事项执行“%(action)s”。") % {"action": Action(action).label})
-    return person
+    return acting
 
 
 def _check_state(item: Item, action: str) -> None:
@@ -130,38 +106,59 @@ def _act(
         if version is not None and locked.version != version:
             raise VersionConflict()
         _check_state(locked, action)
-        before = _snapshot(locked)
+        before = snapshot(locked, exclude=_UNTRACKED)
         from_status = locked.status
         related = change(locked) or {}
         target = MACHINE[action].target
         if target is not None and locked.status == from_status and not related.get("keep_status"):
             locked.status = target
-        after = _snapshot(locked)
-        changes = _diff(before, after) | related.get("changes", {})
-        current = locked.version
-        locked.version = current + 1
-        locked.updated_at = timezone.now()
-        fields = {k: getattr(locked, k) for k in after} | {
-            "version": locked.version,
-            "updated_at": locked.updated_at,
-            "division_path": locked.division.path,
-        }
-        if Item.objects.filter(pk=locked.pk, version=current).update(**fields) != 1:
-            raise VersionConflict()
-        ItemEvent.objects.create(
-            item=locked,
-            action=action,
-            from_status=from_status,
-            to_status=locked.status,
+        _save_and_log(
+            locked,
             actor=actor,
-            at=locked.updated_at,
+            action=action,
+            before=before,
+            from_status=from_status,
             reason=reason,
-            changes=changes,
-            request_id=request_id.get(),
+            changes=related.get("changes"),
             measure=related.get("measure"),
             result=related.get("result"),
         )
     return locked
+
+
+def _save_and_log(
+    item: Item,
+    *,
+    actor,
+    action: str,
+    before: dict[str, Any],
+    from_status: str,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+    **related: Any,
+) -> None:
+    """Write the locked ``item`` with a version check (409 when someone wrote it since it was read)
+    and append its event: the fields changed since ``before``, with ``changes`` recorded beside
+    them and the ``related`` measure or result. Inside the caller's transaction."""
+    after = snapshot(item, exclude=_UNTRACKED)
+    current = item.version
+    item.version, item.updated_at = current + 1, at or timezone.now()
+    fields = after | {"version": item.version, "updated_at": item.updated_at, "division_path": item.division.path}
+    if Item.objects.filter(pk=item.pk, version=current).update(**fields) != 1:
+        raise VersionConflict()
+    record(
+        model=ItemEvent,
+        actor=actor,
+        action=action,
+        reason=reason,
+        changes=diff(before, after) | (changes or {}),
+        at=item.updated_at,
+        item=item,
+        from_status=from_status,
+        to_status=item.status,
+        **related,
+    )
 
 
 def _required(value: str, field: str, message: str) -> str:
@@ -259,12 +256,11 @@ def item_open(
     location_raw: dict | None = None,
 ) -> Item:
     """Open an item (受理): it enters the ledger with the actor as its first receiver."""
-    person = _actor_person(actor)
-    if person.role not in INTAKE_ROLES:
+    acting = _acting(actor)
+    if acting.role not in INTAKE_ROLES:
         raise PermissionDenied(_("您的角色不能受理事项。"))
-    scope = person.department.division if person.role == Role.HANDLER and person.department else person.division
-    if not division.path.startswith(scope.path):
-        security_log.warning("refused open in %s by %s", division.code, actor.username)
+    if not acting.within(division):
+        security_log.warning("refused open in %s by %s", division.code, acting.label)
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     if not category.active:
         raise ValidationError({"category": _("该分类已停用。")})
@@ -304,28 +300,29 @@ def item_open(
         item.save()
         item.number = f"{timezone.localtime(now):%Y%m%d}{item.pk:06d}"
         Item.objects.filter(pk=item.pk).update(number=item.number)
-        ItemEvent.objects.create(
-            item=item,
+        record(
+            model=ItemEvent,
+            actor=actor,
             action=Action.OPEN,
+            at=now,
+            changes=created(item, exclude=_UNTRACKED),
+            item=item,
             from_status="",
             to_status=Status.OPEN,
-            actor=actor,
-            at=now,
-            changes={k: [None, _json(v)] for k, v in _snapshot(item).items() if v not in (None, "", False, 0)},
-            request_id=request_id.get(),
         )
+        send_on_commit(item_opened, item=item, actor=actor)
     return item
 
 
 def item_edit(*, item: Item, actor, reason: str, version: int | None = None, **changes: Any) -> Item:
     """Correct an item's description before it is dispatched (again): title, category, division…"""
-    person = _authorize(actor, item, Action.EDIT)
+    acting = _authorize(actor, item, Action.EDIT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: _("该字段不能修改。") for f in unknown})
     division = changes.get("division")
-    if division is not None and not division.path.startswith(person.division.path):
-        security_log.warning("refused moving item %s to %s by %s", item.pk, division.code, actor.username)
+    if division is not None and not acting.within(division):
+        security_log.warning("refused moving item %s to %s by %s", item.pk, division.code, acting.label)
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     reason = _required(reason, "reason", _("修改事项须说明理由。"))
 
@@ -383,6 +380,7 @@ def item_dispatch(
 
     item = _act(item=item, actor=actor, action=Action.DISPATCH, version=version, reason=reason, change=change)
     transaction.on_commit(lambda: notices.item_dispatched(item))
+    send_on_commit(item_dispatched, item=item, actor=actor)
     return item
 
 
@@ -535,7 +533,9 @@ def item_resolve(
         it.resolved_at = result.created_at
         return {"result": result}
 
-    return _act(item=item, actor=actor, action=Action.RESOLVE, version=version, reason=reason, change=change)
+    item = _act(item=item, actor=actor, action=Action.RESOLVE, version=version, reason=reason, change=change)
+    send_on_commit(item_resolved, item=item, actor=actor)
+    return item
 
 
 def item_callback(
@@ -604,7 +604,9 @@ def item_sign_off(*, item: Item, actor, reason: str = "", version: int | None = 
     def change(it: Item):
         it.closed_at = timezone.now()
 
-    return _act(item=item, actor=actor, action=Action.SIGN_OFF, version=version, reason=reason, change=change)
+    item = _act(item=item, actor=actor, action=Action.SIGN_OFF, version=version, reason=reason, change=change)
+    send_on_commit(item_closed, item=item, actor=actor)
+    return item
 
 
 # ---------------------------------------------------------------------------------------------
@@ -650,7 +652,7 @@ def item_merge(
 
     Both items are locked in the order of their ids, so that two merges of the same pair, in either
     direction, queue instead of deadlocking; the second then finds its items changed (409)."""
-    person = _authorize(actor, item, Action.MERGE)
+    acting = _authorize(actor, item, Action.MERGE)
     reason = _required(reason, "reason", _("合并须说明理由。"))
     if into is None:
         raise ValidationError({"into": _("请选择要并入的事项。")})
@@ -662,8 +664,8 @@ def item_merge(
 
         def change(it: Item):
             target = Item.objects.select_related("division").get(pk=into.pk)
-            if not may_act(person, target, Action.MERGE):
-                security_log.warning("refused merging item %s into %s by %s", it.pk, target.pk, actor.username)
+            if not may_act(acting, target, Action.MERGE):
+                security_log.warning("refused merging item %s into %s by %s", it.pk, target.pk, acting.label)
                 raise PermissionDenied(_("合并目标不在您的管辖范围内。"))
             if into_version is not None and target.version != into_version:
                 raise VersionConflict()
@@ -679,39 +681,29 @@ def item_merge(
                     % {"number": target.number, "status": Status(target.status).label}
                 )
             now = timezone.now()
-            before = _snapshot(target)
+            before = snapshot(target, exclude=_UNTRACKED)
             count = len(item_parties(target))
             added = _copy_parties(duplicate=it, into=target, now=now)
             from_status = target.status
             if target.status == Status.CALLED_BACK and pending_callbacks(target):
                 target.status = Status.RESOLVED  # the new submitters are still to be called back
-            changes = _diff(before, _snapshot(target)) | {
-                "merged_from_id": [None, it.pk],
-                "submitters": [count, count + added],
-            }
-            current = target.version
-            target.version, target.updated_at = current + 1, now
-            updated = Item.objects.filter(pk=target.pk, version=current).update(
-                status=target.status, version=target.version, updated_at=now
-            )
-            if updated != 1:
-                raise VersionConflict()
-            ItemEvent.objects.create(
-                item=target,
-                action=Action.MERGED_IN,
-                from_status=from_status,
-                to_status=target.status,
+            _save_and_log(
+                target,
                 actor=actor,
-                at=now,
+                action=Action.MERGED_IN,
+                before=before,
+                from_status=from_status,
                 reason=reason,
-                changes=changes,
-                request_id=request_id.get(),
+                changes={"merged_from_id": [None, it.pk], "submitters": [count, count + added]},
+                at=now,
             )
             it.merged_into = target
             it.pending_extension_due = None
             it.pending_extension_reason = ""
 
-        return _act(item=item, actor=actor, action=Action.MERGE, version=version, reason=reason, change=change)
+        merged = _act(item=item, actor=actor, action=Action.MERGE, version=version, reason=reason, change=change)
+        send_on_commit(item_closed, item=merged, actor=actor)
+    return merged
 
 
 # ---------------------------------------------------------------------------------------------
@@ -742,161 +734,3 @@ def item_urge(*, item: Item, actor, reason: str, version: int | None = None) -> 
     item = _act(item=item, actor=actor, action=Action.URGE, version=version, reason=reason, change=change)
     transaction.on_commit(lambda: notices.item_escalated(item, reason))
     return item
-
-
-# ---------------------------------------------------------------------------------------------
-# Reconcile against the list (清单对账)
-
-
-def ledger_reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Flag at-risk and overdue items, notify the owner and the first receiver, and escalate items
-    overdue by more than LEDGER_ESCALATE_AFTER_WORKING_DAYS to the sponsoring leader.
-
-    Each notice is recorded once per item, kind and deadline, so running it again sends nothing twice;
-    a new deadline (an extension, a redo) makes the item eligible again."""
-    from django.conf import settings
-
-    from ledger.selectors import at_risk_q, overdue_q
-    from workdays.selectors import working_days_between
-
-    now = now or timezone.now()
-    counts = {"at_risk": 0, "overdue": 0, "escalated": 0}
-    related = ("department", "handler", "first_receiver", "sponsor")
-    for item in Item.objects.filter(at_risk_q(now)).select_related(*related):
-        counts["at_risk"] += _notice(item, ReconcileNotice.Kind.AT_RISK, item.resolve_due, _owners(item), now)
-    for item in Item.objects.filter(overdue_q(now)).select_related(*related):
-        late_ack = item.status == Status.DISPATCHED and item.acknowledge_due and item.acknowledge_due < now
-        due = item.acknowledge_due if late_ack else item.resolve_due
-        counts["overdue"] += _notice(item, ReconcileNotice.Kind.OVERDUE, due, _owners(item), now)
-        late = working_days_between(timezone.localtime(due).date(), timezone.localtime(now).date())
-        if late >= settings.LEDGER_ESCALATE_AFTER_WORKING_DAYS:
-            leaders = [item.sponsor] if item.sponsor_id else _nearest_leaders(item)
-            counts["escalated"] += _notice(item, ReconcileNotice.Kind.ESCALATED, due, leaders, now)
-    return counts
-
-
-def _owners(item: Item) -> list:
-    return [u for u in (item.handler, item.first_receiver) if u is not None] + (
-        [item.department.email] if item.department_id and item.department.email else []
-    )
-
-
-def _nearest_leaders(item: Item) -> list:
-    """With no sponsoring leader, the leaders of the nearest division above the item."""
-    leaders = list(Person.objects.filter(role=Role.LEADER).select_related("user", "division"))
-    covering = [p for p in leaders if item.division_path.startswith(p.division.path)]
-    if not covering:
-        return []
-    depth = max(len(p.division.path) for p in covering)
-    return [p.user for p in covering if len(p.division.path) == depth]
-
-
-def _notice(item: Item, kind: str, due: dt.datetime, recipients: list, now: dt.datetime) -> int:
-    emails = notices._recipients(*recipients)
-    with transaction.atomic():
-        notice, created = ReconcileNotice.objects.get_or_create(
-            item=item, kind=kind, due=due, defaults={"sent_at": now, "recipients": ",".join(emails)[:500]}
-        )
-        if not created:
-            return 0
-        label = ReconcileNotice.Kind(notice.kind).label
-        ItemEvent.objects.create(
-            item=item,
-            action=Action.RECONCILE,
-            from_status=item.status,
-            to_status=item.status,
-            actor=None,
-            at=now,
-            reason=_("%(label)s：期限 %(due)s，已通知 %(to)s")
-            % {"label": label, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"), "to": "、".join(emails)},
-            changes={},
-            request_id=request_id.get(),
-        )
-        subject = _("【%(label)s】%(number)s %(title)s") % {"label": label, "number": item.number, "title": item.title}
-        body = _("事项“%(title)s”的期限为 %(due)s，请及时办理。") % {
-            "title": item.title,
-            "due": timezone.localtime(due),
-        }
-        transaction.on_commit(lambda: notices.send(subject, body, emails))
-    return 1
-
-
-# ---------------------------------------------------------------------------------------------
-# Export jobs (导出任务): a list too large to write within a request is written by the task
-# worker. The job keeps the page's filters; export_run applies them again, within the
-# requester's scope, through the same exports.list_filterset the page and the direct export use.
-
-EXPORT_KEEP_DAYS = 7
-
-
-def export_request(*, user, list_name: str, fmt: str, query: str) -> ExportJob:
-    """Queue an export of ``list_name`` as ``fmt`` with the filters in ``query`` (a query string).
-    The same export still waiting or running for the same user is returned instead of a second one."""
-    if list_name not in exports.LISTS:
-        raise ValidationError({"list_name": _("没有这个清单。")})
-    if fmt not in sheets.CONTENT_TYPES:
-        raise ValidationError({"fmt": _("不支持这种格式。")})
-    waiting = (
-        ExportJob.objects.filter(requester=user, list_name=list_name, fmt=fmt, query=query)
-        .filter(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
-        .first()
-    )
-    if waiting is not None:
-        return waiting
-    rows = exports.list_filterset(user=user, name=list_name, data=QueryDict(query)).qs.count()
-    job = ExportJob.objects.create(
-        requester=user,
-        list_name=list_name,
-        fmt=fmt,
-        query=query,
-        language=translation.get_language() or settings.LANGUAGE_CODE,
-        rows=rows,
-    )
-    transaction.on_commit(lambda: export_task.enqueue(job.pk))
-    return job
-
-
-def export_run(*, job_id: int) -> ExportJob:
-    """Write the job's file and mark it done, or failed with the error's message. A job that is
-    no longer queued (a task delivered twice) is left as it is. Old jobs are pruned first."""
-    export_prune()
-    if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.RUNNING):
-        return ExportJob.objects.get(pk=job_id)
-    job = ExportJob.objects.select_related("requester").get(pk=job_id)
-    try:
-        with translation.override(job.language or settings.LANGUAGE_CODE):
-            data = QueryDict(job.query)
-            filterset = exports.list_filterset(user=job.requester, name=job.list_name, data=data)
-            sheet = exports.LISTS[job.list_name].sheet(filterset.qs, job.requester)
-            counted = [0]
-
-            def rows():
-                for row in sheet.rows:
-                    counted[0] += 1
-                    yield row
-
-            with tempfile.TemporaryFile() as file:
-                sheets.write(dataclasses.replace(sheet, rows=rows()), job.fmt, file)
-                file.seek(0)
-                job.file.save(f"{job.pk}-{secrets.token_hex(8)}.{job.fmt}", File(file, name="export"), save=False)
-    except Exception as e:
-        logger.exception("export job %s failed", job.pk)
-        if job.file:
-            job.file.delete(save=False)
-        job.status, job.error = ExportJob.Status.FAILED, (str(e) or type(e).__name__)[:2000]
-    else:
-        job.status, job.rows = ExportJob.Status.DONE, counted[0]
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "rows", "file", "error", "finished_at"])
-    return job
-
-
-def export_prune(*, now: dt.datetime | None = None) -> int:
-    """Delete export jobs older than EXPORT_KEEP_DAYS days with their files; the number deleted."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=EXPORT_KEEP_DAYS)
-    old = list(ExportJob.objects.filter(created_at__lt=cutoff))
-    for job in old:
-        if job.file:
-            job.file.delete(save=False)
-    ExportJob.objects.filter(pk__in=[job.pk for job in old]).delete()
-    return len(old)

@@ -27,10 +27,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import exports as sheets
 from core.exceptions import ActionRefused
+from core.extensions import slots
 from core.forms import attach_errors
-from core.privacy import mask_id_number, mask_phone
-from insight import views as insight_views
-from ledger import exports, forms, services
+from core.privacy import masked_changes
+from ledger import export_jobs, exports, forms, services
 from ledger.machine import DISPATCHERS, Action
 from ledger.models import (
     Category,
@@ -43,28 +43,19 @@ from ledger.models import (
     Status,
     SubmitterType,
 )
-from ledger.scope import (
-    available_actions,
-    may_act,
-    party_contact,
-    sees_id_number,
-    sees_phone,
-    submitter_contact,
-)
+from ledger.scope import available_actions, item_contact_rule, may_act, party_contact, submitter_contact
 from ledger.selectors import (
     callback_list,
     dispatch_departments,
-    division_codes,
     export_job_get,
     export_job_list,
     item_get,
     item_inbox,
     item_timeline,
-    person_scope,
 )
 from ledger.submitters import item_parties, round_callbacks
+from org.actor import actor_of, division_codes
 from org.models import Department, Division
-from org.selectors import person_of
 
 security_log = logging.getLogger("grassroots.security")
 User = get_user_model()
@@ -224,8 +215,6 @@ def item_act(request, pk: int, action: str):
     if form.is_valid():
         try:
             STEPS[action].run(item, request.user, form.cleaned_data, form)
-            if action == Action.DISPATCH:
-                insight_views.after_dispatch(Item.objects.get(pk=item.pk))  # insight: overruled or not
         except ValidationError as e:
             attach_errors(form, e)
         except ActionRefused as e:
@@ -238,7 +227,7 @@ def item_act(request, pk: int, action: str):
                 return _to_item(request, into.pk)  # the survivor: where the work goes on
             messages.success(request, _("“%(action)s”已办理。") % {"action": Action(action).label})
             return _after_success(request, pk)
-    if not may_act(person_of(request.user), item, action):
+    if not may_act(request.user, item, action):
         # Bad input from someone who may not act at all: the refusal comes first, the form's errors not at all.
         security_log.warning("refused %s on item %s by %s", action, item.pk, request.user.get_username())
         raise PermissionDenied(_("您无权对该事项执行“%(action)s”。") % {"action": Action(action).label})
@@ -319,7 +308,7 @@ def _render_detail(request, item: Item, bound: dict | None = None, status: int =
         "timeline": _timeline(request.user, item),
         "today": timezone.localdate(),
     }
-    context |= insight_views.item_context(request.user, item)  # insight: suggestions and repeats
+    context["panels"] = slots.render("ledger.item_detail", request, item=item)  # the floors above: insight…
     template = "ledger/item_detail.html#panel" if _partial(request) else "ledger/item_detail.html"
     return render(request, template, context, status=status)
 
@@ -382,8 +371,7 @@ def _timeline(user, item: Item) -> list[dict]:
             names[model] = dict(Item.objects.filter(pk__in=pks).values_list("pk", "number"))
         else:
             names[model] = {o.pk: str(o) for o in model.objects.filter(pk__in=pks)}
-    person = person_of(user)
-    show_phone, show_id = sees_phone(person, item), sees_id_number(person, item)
+    rule = item_contact_rule(user, item)
     labels = _field_labels()
 
     def show(field, value):
@@ -393,10 +381,6 @@ def _timeline(user, item: Item) -> list[dict]:
             return names.get(_LOOKUPS[field], {}).get(value, value)
         if field in _CHOICES:
             return _CHOICES[field](value).label if value in _CHOICES[field].values else value
-        if field == "submitter_phone" and not show_phone:
-            return mask_phone(value)
-        if field == "submitter_id_number" and not show_id:
-            return mask_id_number(value)
         if isinstance(value, bool):
             return _("是") if value else _("否")
         if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
@@ -409,7 +393,8 @@ def _timeline(user, item: Item) -> list[dict]:
     for event in events:
         changes = []
         if event.action != Action.OPEN:
-            for field, (old, new) in (event.changes or {}).items():
+            masked = masked_changes(event.changes, rule, phone="submitter_phone", id_number="submitter_id_number")
+            for field, (old, new) in masked.items():
                 if field not in _HIDDEN_CHANGES:
                     changes.append((labels.get(field, field), show(field, old), show(field, new)))
         actor = event.actor
@@ -457,11 +442,11 @@ def _division_options(scope: Division, villages: bool = True) -> list[tuple[str,
 
 @login_required
 def intake(request):
-    person = person_of(request.user)
-    if person is None or person.role not in services.INTAKE_ROLES:
+    actor = actor_of(request.user)
+    if actor.role not in services.INTAKE_ROLES:
         raise PermissionDenied(_("您的角色不能受理事项。"))
-    scope = person_scope(person)
-    departments = dispatch_departments(scope) if person.role in DISPATCHERS else None
+    scope = actor.division
+    departments = dispatch_departments(scope) if actor.role in DISPATCHERS else None
     form = forms.IntakeForm(request.POST or None, departments=departments)
     status = 200
     if request.method == "POST":
@@ -471,10 +456,8 @@ def intake(request):
             try:
                 with transaction.atomic():
                     item = services.item_open(actor=request.user, **form.open_kwargs())
-                    insight_views.after_open(item)  # insight: record the routing suggestion
                     if department is not None:
                         item = services.item_dispatch(item=item, actor=request.user, department=department)
-                        insight_views.after_dispatch(item)  # insight: was the suggestion overruled?
             except ValidationError as e:
                 attach_errors(form, e)
             except PermissionDenied as e:
@@ -486,7 +469,12 @@ def intake(request):
                     text = _("已受理，编号 %(number)s。")
                 messages.success(request, text % {"number": item.number, "department": department})
                 return redirect("ledger:item", pk=item.pk)
-    context = {"form": form, "division_options": _division_options(scope), "scope": scope}
+    context = {
+        "form": form,
+        "division_options": _division_options(scope),
+        "scope": scope,
+        "panels": slots.render("ledger.intake", request),  # the floors above: insight's routing suggestion
+    }
     return render(request, "ledger/intake.html", context, status=status)
 
 
@@ -503,10 +491,10 @@ def ledger(request):
     filterset = exports.list_filterset(user=request.user, name=tab, data=request.GET)
     division_options = []
     if "division" in filterset.form.fields:
-        person = person_of(request.user)
-        if person is not None:
+        scope = actor_of(request.user).division
+        if scope is not None:
             filterset.form.fields["division"].widget.attrs.update({"list": "division-filter-options", "size": 14})
-            division_options = _division_options(person_scope(person), villages=False)
+            division_options = _division_options(scope, villages=False)
     context = {
         "division_options": division_options,
         "tab": tab,
@@ -532,7 +520,7 @@ def ledger_export(request, name: str, fmt: str):
     filterset = exports.list_filterset(user=request.user, name=name, data=request.GET)
     if filterset.qs.count() > settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
         query = exports.filter_query(request.GET)
-        job = services.export_request(user=request.user, list_name=name, fmt=fmt, query=query)
+        job = export_jobs.export_request(user=request.user, list_name=name, fmt=fmt, query=query)
         return redirect("ledger:export_job", pk=job.pk)
     sheet = exports.LISTS[name].sheet(filterset.qs, request.user)
     filename = exports.filename(name, fmt, timezone.localdate())
@@ -558,7 +546,7 @@ def export_job(request, pk: int):
     if _partial(request):
         return render(request, "ledger/export_job.html#status", {"job": job})
     jobs = export_job_list(user=request.user)[:10]
-    context = {"job": job, "jobs": jobs, "keep_days": services.EXPORT_KEEP_DAYS}
+    context = {"job": job, "jobs": jobs, "keep_days": export_jobs.EXPORT_KEEP_DAYS}
     return render(request, "ledger/export_job.html", context)
 
 

@@ -174,8 +174,8 @@ def scope_q(model, user, action: str = VIEW) -> Q:
         return reduce(or_, parts, nothing)
     if actor.role in scope.roles_for(action):
         staff = _staff_q(scope, actor)
-        if not staff:  # every row (an empty Q would vanish from an OR)
-            return staff
+        if not staff:  # every row: an empty Q would vanish from the OR below
+            return Q()
         parts.append(staff)
     return reduce(or_, parts, nothing)
 
@@ -195,12 +195,14 @@ def permits(user, obj: models.Model, action: str = VIEW) -> bool:
     evaluated on the instance when its lookups are plain attributes (no query), else in the database."""
     model = type(obj)
     scope: Scope = model.scope
-    lookups = (scope.division, scope.department, *scope.people, *scope.members)
-    if any(lookup and "__" in lookup for lookup in lookups):
-        return model._default_manager.filter(scope_q(model, user, action), pk=obj.pk).exists()
     actor = actor_of(user)
     if actor.user is None:
         return False
+    lookups = (scope.division, scope.department, *scope.people)
+    if actor.role == Role.SUBMITTER:
+        lookups += scope.members  # only a submitter's answer may need the multi-valued lookups
+    if any(lookup and "__" in lookup for lookup in lookups):
+        return model._default_manager.filter(scope_q(model, user, action), pk=obj.pk).exists()
     if any(getattr(obj, _attname(model, lookup)) == actor.user_id for lookup in scope.people):
         return True
     if actor.role == Role.SUBMITTER:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.privacy import mask_id_number, mask_phone
+from core.privacy import masked_changes
 from ledger.machine import SYSTEM_ACTIONS, Action
 from ledger.models import (
     Callback,
@@ -24,10 +24,9 @@ from ledger.models import (
     Status,
     SubmitterType,
 )
-from ledger.scope import available_actions, party_contact, sees_id_number, sees_phone, submitter_contact
+from ledger.scope import available_actions, item_contact_rule, party_contact, submitter_contact
 from ledger.submitters import item_parties, round_callbacks
 from org.models import Department, Division
-from org.selectors import person_of
 
 User = get_user_model()
 
@@ -320,17 +319,8 @@ class EventOutput(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.ListField(child=serializers.JSONField())))
     def get_changes(self, event):
-        person = person_of(self.context["request"].user)
-        item = self.context["item"]
-        masks = {}
-        if not sees_phone(person, item):
-            masks["submitter_phone"] = mask_phone
-        if not sees_id_number(person, item):
-            masks["submitter_id_number"] = mask_id_number
-        return {
-            field: [masks[field](v) if isinstance(v, str) else v for v in values] if field in masks else values
-            for field, values in (event.changes or {}).items()
-        }
+        rule = item_contact_rule(self.context["request"].user, self.context["item"])
+        return masked_changes(event.changes, rule, phone="submitter_phone", id_number="submitter_id_number")
 
 
 class CategoryOutput(serializers.ModelSerializer):

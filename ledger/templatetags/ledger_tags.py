@@ -3,7 +3,7 @@
 from django import template
 
 from ledger.services import INTAKE_ROLES
-from org.selectors import person_of
+from org.actor import actor_of
 
 register = template.Library()
 
@@ -19,8 +19,7 @@ def person_name(user) -> str:
 
 @register.filter
 def may_take_intake(user) -> bool:
-    person = person_of(user)
-    return person is not None and person.role in INTAKE_ROLES
+    return actor_of(user).role in INTAKE_ROLES
 
 
 @register.inclusion_tag("ledger/_due.html")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from core import exports as sheets
-from ledger import services
+from ledger import export_jobs, services
 from ledger.models import ExportJob
 
 pytestmark = pytest.mark.django_db
@@ -90,15 +90,15 @@ def test_the_job_applies_the_pages_filters_again(client, cast, three_items, djan
 
 
 def test_the_job_runs_within_the_requesters_scope_and_masking(client, cast, three_items):
-    job = services.export_request(user=cast.leader, list_name="items", fmt="csv", query="")
-    job = services.export_run(job_id=job.pk)
+    job = export_jobs.export_request(user=cast.leader, list_name="items", fmt="csv", query="")
+    job = export_jobs.export_run(job_id=job.pk)
     client.force_login(cast.leader)
     rows = list(csv.reader(io.StringIO(body(client.get(reverse("ledger:export_download", args=[job.pk]))).decode())))
     assert len(rows) == 4 and set(column(rows, "联系电话")) == {"138****5678"}
 
 
 def test_while_queued_the_page_shows_the_row_count_and_polls_itself(client, cast, three_items):
-    job = services.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="")
+    job = export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="")
     assert job.status == ExportJob.Status.QUEUED  # the task waits for the commit, which never comes here
     client.force_login(cast.call_taker)
     url = reverse("ledger:export_job", args=[job.pk])
@@ -110,34 +110,34 @@ def test_while_queued_the_page_shows_the_row_count_and_polls_itself(client, cast
     assert 'id="export-status"' in partial.text and "<html" not in partial.text and "我的导出" not in partial.text
     assert client.get(reverse("ledger:export_download", args=[job.pk])).status_code == 404
 
-    services.export_run(job_id=job.pk)
+    export_jobs.export_run(job_id=job.pk)
     partial = client.get(url, headers={"HX-Request": "true"})
     assert "hx-trigger" not in partial.text and reverse("ledger:export_download", args=[job.pk]) in partial.text
 
 
 def test_asking_again_while_the_job_waits_returns_the_same_job(cast, three_items):
-    first = services.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="status=open")
-    again = services.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="status=open")
-    other = services.export_request(user=cast.call_taker, list_name="items", fmt="csv", query="status=open")
+    first = export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="status=open")
+    again = export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="status=open")
+    other = export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="csv", query="status=open")
     assert again.pk == first.pk and other.pk != first.pk
 
 
 def test_another_user_can_neither_see_nor_download_the_job(client, cast, three_items):
-    job = services.export_run(
-        job_id=services.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="").pk
+    job = export_jobs.export_run(
+        job_id=export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="").pk
     )
     assert job.status == ExportJob.Status.DONE
     for user in (cast.other_call_taker, cast.leader):
         client.force_login(user)
         assert client.get(reverse("ledger:export_job", args=[job.pk])).status_code == 404
         assert client.get(reverse("ledger:export_download", args=[job.pk])).status_code == 404
-    mine = services.export_request(user=cast.leader, list_name="results", fmt="csv", query="")
+    mine = export_jobs.export_request(user=cast.leader, list_name="results", fmt="csv", query="")
     page = client.get(reverse("ledger:export_job", args=[mine.pk]))
     assert reverse("ledger:export_job", args=[job.pk]) not in page.text  # not in 我的导出 either
 
 
 def test_the_job_pages_need_a_login(client, cast, three_items):
-    job = services.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="")
+    job = export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="")
     for name in ("ledger:export_job", "ledger:export_download"):
         response = client.get(reverse(name, args=[job.pk]))
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
@@ -170,21 +170,21 @@ def test_under_the_limit_the_export_is_answered_directly(client, cast, three_ite
 
 
 def test_running_a_job_again_changes_nothing(cast, three_items):
-    job = services.export_request(user=cast.call_taker, list_name="items", fmt="csv", query="")
-    done = services.export_run(job_id=job.pk)
-    again = services.export_run(job_id=job.pk)
+    job = export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="csv", query="")
+    done = export_jobs.export_run(job_id=job.pk)
+    again = export_jobs.export_run(job_id=job.pk)
     assert again.file.name == done.file.name and again.finished_at == done.finished_at
 
 
 def test_jobs_older_than_a_week_are_deleted_with_their_files(cast, three_items, media):
-    old = services.export_run(
-        job_id=services.export_request(user=cast.call_taker, list_name="items", fmt="csv", query="").pk
+    old = export_jobs.export_run(
+        job_id=export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="csv", query="").pk
     )
     path = media / old.file.name
     assert path.exists()
     ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
-    services.export_run(
-        job_id=services.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="").pk
+    export_jobs.export_run(
+        job_id=export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="").pk
     )
     assert not ExportJob.objects.filter(pk=old.pk).exists() and not path.exists()
     assert ExportJob.objects.count() == 1

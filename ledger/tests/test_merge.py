@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ActionRefused, VersionConflict
-from ledger import services
+from ledger import reconcile, services
 from ledger.machine import Action
 from ledger.models import Callback, Item, ItemEvent, ItemSubmitter, ResultKind, Satisfaction, Status, SubmitterType
 from ledger.scope import available_actions
@@ -118,7 +118,7 @@ def test_a_merged_item_leaves_the_inbox_the_overdue_list_and_the_reconcile_run(c
     assert not Item.objects.filter(overdue_q(now), pk=repeat.pk).exists()
     assert repeat not in item_inbox(user=cast.handler) and repeat not in item_inbox(user=cast.call_taker)
     assert first in item_inbox(user=cast.call_taker)
-    services.ledger_reconcile(now=now)
+    reconcile.ledger_reconcile(now=now)
     assert not repeat.notices.exists()
     assert available_actions(cast.call_taker, Item.objects.get(pk=repeat.pk)) == []
 

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from ledger.services import ledger_reconcile
+from ledger.reconcile import ledger_reconcile
 from ledger.tasks import reconcile
 
 

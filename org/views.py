@@ -1,3 +1,5 @@
+"""Pages of org: the interface language switch (a person's language is kept on their record)."""
+
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
