@@ -18,7 +18,7 @@ from policies.jsonlogic import attributes as A
 from policies.jsonlogic.render import render_amount, render_both
 from policies.jsonlogic.validate import op_of, parse_date
 from policies.models import ClauseMode, Consultation, PolicyClause
-from policies.services import clause_check
+from policies.services.catalogue import clause_check
 
 # ---------------------------------------------------------------------------------------------
 # What a row can say: attribute kinds and their operators

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise
 from policies.models import Policy
-from policies.services import clause_save
+from policies.services.catalogue import clause_save
 
 CONDITION = {"and": [{"industry_prefix": ["C17"]}, {">=": [{"var": "revenue_y1"}, 20000000]}]}
 

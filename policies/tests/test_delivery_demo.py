@@ -37,11 +37,11 @@ def test_the_policy_demo_loads_an_enterprise_login_notifications_and_a_draft_bat
 def test_the_demo_clauses_are_paid_by_demo_departments_whose_handler_may_approve(cast):
     from ledger.demo import CITY_DEPARTMENTS
     from org.services import person_create
-    from policies import services
     from policies.models import PolicyClause
     from policies.selectors import may_approve_batch
+    from policies.services import catalogue
 
-    services.demo_load()
+    catalogue.demo_load()
     names = {name for _suffix, name in CITY_DEPARTMENTS}
     departments = set(PolicyClause.objects.values_list("department", flat=True))
     assert departments <= names and {"市工信局", "市商务局", "市文旅局"} <= departments

@@ -16,7 +16,9 @@ from django.utils import timezone
 from core.exceptions import ActionRefused
 from policies.models import ClauseMode, Match, Policy, PolicyClause, PolicyStatus
 from policies.selectors import mine_overview, policy_overview
-from policies.services import grant_batch_create, policies_expire, policy_publish
+from policies.services.catalogue import policy_publish
+from policies.services.delivery import grant_batch_create
+from policies.services.expiry import policies_expire
 from policies.tasks import expire
 from policies.tests.catalogue_fixtures import draft_policy, enterprise
 

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from policies import testing
 from policies.jsonlogic.reference import evaluate_clause
 from policies.models import Match, Policy, PolicyClause
-from policies.selectors import clause_explain, near_misses
-from policies.services import amount_rule, clause_save, demo_load, matches_recompute, policy_publish, rule_version
+from policies.selectors import amount_rule, clause_explain, near_misses
+from policies.services.catalogue import clause_save, demo_load, policy_publish, rule_version
+from policies.services.matching import matches_recompute
 
 REF = dt.date(2026, 6, 30)
 pytestmark = pytest.mark.django_db
@@ -198,7 +199,7 @@ def test_near_misses_are_eligible_but_for_one_condition(demo):
 
 
 def test_one_enterprise_from_its_row_agrees_with_the_full_recompute(demo):
-    from policies.services import matches_recompute_enterprise
+    from policies.services.matching import matches_recompute_enterprise
 
     frame = testing.register(40, seed=8)
     matches_recompute(frame=frame, reference_date=REF)
@@ -223,7 +224,7 @@ def test_a_row_taken_for_new_that_is_stored_after_all_is_updated(demo):
     from django.db import connection
     from django.utils import timezone
 
-    from policies.services import _write, _write_pg
+    from policies.services.matching import _write, _write_pg
 
     write = _write_pg if connection.vendor == "postgresql" else _write  # the COPY path, whatever the size
 

@@ -10,7 +10,7 @@ database (all of them, one clause, or one enterprise), then notifies the enterpr
 eligible matches, as the background task (policies.tasks.recompute) does; it prints the counts and
 the seconds taken.
 
-``expire`` expires the published policies whose expiry date has passed (policies.services.policies_expire)
+``expire`` expires the published policies whose expiry date has passed (policies.services.expiry.policies_expire)
 and prints how many; with ``--every MINUTES`` it enqueues instead a recurring task (policies.tasks.expire)
 that does so every MINUTES, run by the task worker (like ``manage.py reconcile --every``).
 
@@ -87,7 +87,7 @@ class Command(BaseCommand):
             return self.expire(**options)
 
     def expire(self, today=None, every=0, **_):
-        from policies.services import policies_expire
+        from policies.services.expiry import policies_expire
         from policies.tasks import expire
 
         if every:
@@ -98,7 +98,8 @@ class Command(BaseCommand):
 
     def recompute(self, clause=None, enterprise=None, reference_date=None, no_notify=False, **_):
         from policies.models import PolicyClause, PolicyStatus
-        from policies.services import matches_refresh, notify_matches
+        from policies.services.delivery import notify_matches
+        from policies.services.matching import matches_refresh
 
         clause_ids = None
         if clause:
