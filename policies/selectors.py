@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, Industry
-from enterprises.selectors import enterprise_get, enterprise_list, may_view_register, register_snapshot
+from enterprises.selectors import enterprise_get, enterprise_list, register_snapshot
 from org.actor import actor_of
 from org.models import Division, Role
 from policies.jsonlogic import attributes as A
@@ -527,8 +527,8 @@ def reference_today() -> dt.date:
 
 
 def is_staff_user(user) -> bool:
-    """Officials (every role but enterprises and residents): the register's staff."""
-    return may_view_register(user)
+    """Officials (every role but enterprises and residents; a superuser acts as an administrator)."""
+    return actor_of(user).is_staff_role
 
 
 def enterprises_of(*, user) -> QuerySet[Enterprise]:
@@ -806,15 +806,15 @@ may_create_batch = may_draft  # draw a grant batch: the drafters (handlers, lead
 
 def may_approve_batch(user, clause: PolicyClause) -> bool:
     """Leaders and administrators approve any batch; a handler only the batches of a clause whose
-    paying department (``clause.department``) is their own department."""
+    paying department (``clause.department``) is their own department, by id (names are not unique)."""
     if may_publish(user):
         return True
     actor = actor_of(user)
     return (
         actor.has_role(Role.HANDLER)
         and actor.department is not None
-        and bool(clause.department)
-        and actor.department.name == clause.department
+        and clause.department_id is not None
+        and actor.department.pk == clause.department_id
     )
 
 

@@ -15,7 +15,6 @@ from rest_framework.response import Response
 
 from enterprises.selectors import enterprise_list, register_snapshot
 from org.models import Division
-from org.selectors import person_of
 from policies import selectors
 from policies.api.serializers import (
     ClauseCreateInput,
@@ -120,9 +119,9 @@ class ClauseViewSet(
         if not selectors.is_staff_user(request.user):
             raise PermissionDenied(_("只有工作人员可以查看差一个条件的企业。"))
         frame = register_snapshot()
-        person = person_of(request.user)
-        if person is not None and person.division.level != Division.Level.CITY:
-            frame = frame.filter(pl.col("division_path").str.starts_with(person.division.path))
+        root = selectors.scope_root(user=request.user)  # the actor's working division
+        if root is not None and root.level != Division.Level.CITY:
+            frame = frame.filter(pl.col("division_path").str.starts_with(root.path))
         misses = selectors.near_misses(frame=frame, clause=clause, reference_date=timezone.localdate())
         rows = misses.sort("credit_code").to_dicts()
         page = self.paginate_queryset(rows)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from core.exceptions import ActionRefused, VersionConflict
 from org.actor import require_actor
+from org.models import Department
 from policies.jsonlogic.validate import RuleError, check_amount, check_condition
 from policies.models import ClauseMode, ClauseVersion, Policy, PolicyClause, PolicyStatus
 from policies.selectors import DRAFTER_ROLES, PUBLISHER_ROLES
@@ -120,7 +121,7 @@ _POLICY_STALE = gettext_lazy("该政策已被他人修改，您的操作未保�
 
 
 def clause_save(*, policy: Policy, code: str, number: int, title: str, condition: Any, benefit: Any = None,
-                cap: Any = None, mode: str = ClauseMode.APPLY, budget: Any = None, department: str = "",
+                cap: Any = None, mode: str = ClauseMode.APPLY, budget: Any = None, department: Department | None = None,
                 is_example: bool = False, actor=None, reason: str = "", version: int | None = None,
                 create: bool = False, today: dt.date | None = None) -> PolicyClause:  # fmt: skip
     """Create or update a clause after validation, in one transaction; its rule version follows its
@@ -274,6 +275,8 @@ def policy_publish(*, policy: Policy, actor=None, version: int | None = None, to
 def demo_load(*, path: Path = DEMO, publish: bool = True) -> list[Policy]:
     """The six demo packages (75 clauses), written for the demo and marked as examples."""
     data = json.loads(path.read_text())
+    codes = {c["department"] for p in data["policies"] for c in p["clauses"] if c.get("department")}
+    departments = Department.objects.in_bulk(codes, field_name="code")  # a code not loaded: no department
     policies = []
     with transaction.atomic():
         for p in data["policies"]:
@@ -292,7 +295,7 @@ def demo_load(*, path: Path = DEMO, publish: bool = True) -> list[Policy]:
                 clause_save(policy=policy, code=c["id"], number=c["number"], title=c["title"],
                             condition=c["condition"], benefit=c.get("benefit"), cap=c.get("cap"),
                             mode=c.get("mode", ClauseMode.APPLY), budget=c.get("budget"),
-                            department=c.get("department", ""), is_example=True)  # fmt: skip
+                            department=departments.get(c.get("department")), is_example=True)  # fmt: skip
             if publish:
                 policy_publish(policy=policy)
             policies.append(policy)

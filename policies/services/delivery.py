@@ -97,7 +97,6 @@ def _policy_category():
 def policy_intake_user(*, division):
     """The system intake user of the city's 12345 enterprise line (a call-taker of the city who
     cannot log in): policy applications enter the ledger through it, as Open311 clients' do."""
-
     user = get_user_model().objects.filter(username=INTAKE_USERNAME).first()
     if user is not None:
         return user
@@ -122,7 +121,6 @@ def application_prefill(*, enterprise, clause: PolicyClause, actor=None,
                         reference_date: dt.date | None = None) -> dict[str, Any]:  # fmt: skip
     """What the one-step application carries, from the register: the enterprise, its contacts (else
     the applying user's own name and phone) and the figures the clause reads."""
-
     ref = reference_date or timezone.localdate()
     person = actor_of(actor).person if actor is not None else None
     return {
@@ -145,7 +143,6 @@ def application_submit(*, clause: PolicyClause, enterprise, actor, contact_name:
     (opened through ``ledger.services.item_open`` by the 12345 enterprise line's intake user, the
     enterprise user as submitter) in one transaction. Refused: not a member of the enterprise
     (PermissionDenied), a 免申即享 clause, a policy not in force, not eligible now, or applied before."""
-
     ref = reference_date or timezone.localdate()
     if not enterprise.members.filter(pk=actor.pk).exists():
         raise PermissionDenied(gettext("您不是该企业的企业用户，不能代其申请。"))
@@ -240,7 +237,6 @@ def notify_matches(clause_ids: list[int] | None = None) -> dict[str, Any]:
     constraint, written with INSERT … ON CONFLICT DO NOTHING in bulk). The notifications created by
     this run are then emailed, one message per enterprise, to its members that have an address, and
     the addresses recorded (``emailed_to``). A new rule version notifies again. Returns counts."""
-
     started = time.perf_counter()
     since = timezone.now()
     clauses = PolicyClause.objects.filter(policy__status=PolicyStatus.PUBLISHED).select_related("policy")
@@ -258,7 +254,6 @@ def _notifications_insert(clause_ids: list[int], created_at) -> int:
     """One INSERT … SELECT of the eligible matches of ``clause_ids`` that have no notification yet for
     their clause's version (ON CONFLICT DO NOTHING on the unique key), in the database: no row passes
     through Python, so a clause with a million eligible enterprises costs one statement."""
-
     notification, match, clause, enterprise = (
         m._meta.db_table for m in (Notification, Match, PolicyClause, Enterprise)
     )  # fmt: skip
@@ -278,7 +273,6 @@ def _notifications_insert(clause_ids: list[int], created_at) -> int:
 
 def _notifications_email(*, since, clause_ids: list[int], mail) -> int:
     """Email the notifications created since ``since`` (this run's), one message per enterprise."""
-
     if not clause_ids:
         return 0
     new = Notification.objects.filter(clause_id__in=clause_ids, created_at__gte=since, emailed_to="")
@@ -320,7 +314,6 @@ def _notifications_email(*, since, clause_ids: list[int], mail) -> int:
 
 def notification_read(*, user, notification=None) -> int:
     """Mark one of the user's notifications (or, with none given, all of them) as read."""
-
     qs = notification_list(user=user).filter(read_at__isnull=True)
     if notification is not None:
         qs = qs.filter(pk=notification.pk)
@@ -334,7 +327,6 @@ def grant_batch_create(*, clause: PolicyClause, actor) -> GrantBatch:
     """Draw a 免申即享 clause's eligible enterprises that have no grant yet and are in no batch
     awaiting review into a new batch (amounts from the stored matches). Staff only (handler, leader,
     administrator), over the enterprises of their division's subtree."""
-
     if not may_create_batch(actor):
         raise PermissionDenied(gettext("只有承办人、领导和管理员可以生成兑现批次。"))
     if clause.mode != ClauseMode.AUTO:
@@ -412,8 +404,8 @@ def grant_batch_approve(*, batch: GrantBatch, actor, version: int | None) -> Gra
     """Approve a batch: one Grant per line whose enterprise has none for the clause yet (approving
     twice, or two batches holding one enterprise, grants once). Refused, with nothing written, when
     the policy is not in force or has expired, or when the grants already made plus this batch's
-    would exceed the clause's budget. Who: a leader or administrator, or a handler whose department's
-    name is the clause's paying department (``clause.department``); a leader or handler only when
+    would exceed the clause's budget. Who: a leader or administrator, or a handler whose department
+    is the clause's paying department (``clause.department``, by id); a leader or handler only when
     every enterprise of the batch lies in their division's subtree (their department's, for a
     handler), so a county reviews its own enterprises and the city all of them."""
     with transaction.atomic():
@@ -478,7 +470,6 @@ def _decision_to_item(application: Application, actor, *, approve: bool, amount,
                       version: int | None) -> str:  # fmt: skip
     """Write the decision on the application's ledger item: its result when ``actor`` may resolve
     it now, else a note. Returns "resolve" or "note"."""
-
     item = Item.objects.get(pk=application.item_id)
     person = actor_of(actor).person
     if item.status in MACHINE[Action.RESOLVE].sources and may_act(person, item, Action.RESOLVE):
@@ -513,7 +504,6 @@ def application_decide(*, actor, application: Application, approve: bool, amount
     The decision goes on the linked ledger item (its result, or a note). Refused, nothing written:
     a reviewer who may not (PermissionDenied), a decision made before, a closed item (ActionRefused),
     a stale item ``version`` (VersionConflict), a refusal without a reason (ValidationError)."""
-
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationError({"reason": gettext("不予兑现须说明理由。")})

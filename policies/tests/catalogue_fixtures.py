@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from enterprises.models import Enterprise
+from org.models import Department
 from policies.models import Policy
 from policies.services.catalogue import clause_save
 
@@ -23,7 +24,7 @@ def draft_policy(code: str = "draft-1") -> Policy:
         condition=CONDITION,
         benefit=100000,
         budget=5000000,
-        department="工业和信息化局",
+        department=Department.objects.filter(code="350500-GXJ").first(),  # the cast's 市工信局
     )
     return policy
 

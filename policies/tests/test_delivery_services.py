@@ -14,7 +14,7 @@ from enterprises.models import Enterprise, EnterpriseYear
 from enterprises.selectors import register_snapshot
 from ledger.demo import credit_code
 from ledger.models import Channel, Item, Kind, SubmitterType
-from org.models import Role
+from org.models import Department, Role
 from org.services import person_create
 from policies import selectors
 from policies.models import (
@@ -56,10 +56,10 @@ def _enterprise(name, division, rng, *, employees, tags=(), revenue=None, contac
 
 
 def _clause(policy, code, number, condition, *, benefit=None, cap=None, mode=ClauseMode.APPLY, budget=None,
-            department="鲤城区住建局") -> PolicyClause:  # fmt: skip
+            department="350502-ZJ") -> PolicyClause:  # fmt: skip
     return PolicyClause.objects.create(
         policy=policy, code=code, number=number, title=f"测试条款{number}", condition=condition, benefit=benefit,
-        cap=cap, mode=mode, budget=budget, department=department,
+        cap=cap, mode=mode, budget=budget, department=Department.objects.get(code=department),
         rule_version=catalogue.rule_version(condition, benefit, cap),
     )  # fmt: skip
 
@@ -313,8 +313,27 @@ def test_who_may_draw_and_approve_batches(world):
     county = delivery.grant_batch_create(clause=world.auto, actor=world.cast.handler)  # 鲤城区's a and b
     county.clause.budget = None
     county.clause.save()
-    # a handler of the paying department (by name) approves their county's batch
+    # a handler of the paying department (by id) approves their county's batch
     delivery.grant_batch_approve(batch=county, actor=world.cast.handler, version=county.version)
+    assert Grant.objects.count() == 2
+
+
+def test_only_the_handler_of_the_paying_department_by_id_approves_when_two_counties_share_its_name(world):
+    cast = world.cast
+    lc = Department.objects.create(code="350502-SWJ", name="商务局", division=cast.county)
+    fz = Department.objects.create(code="350503-SWJ", name="商务局", division=cast.other_county)
+    lc_handler = person_create(username="lc_swj", password="pass-for-tests-1", name="鲤城商务", role=Role.HANDLER,
+                               division=cast.county, department=lc).user  # fmt: skip
+    fz_handler = person_create(username="fz_swj", password="pass-for-tests-1", name="丰泽商务", role=Role.HANDLER,
+                               division=cast.other_county, department=fz).user  # fmt: skip
+    world.auto.department, world.auto.budget = lc, None
+    world.auto.save(update_fields=["department", "budget"])
+    assert selectors.may_approve_batch(lc_handler, world.auto)
+    assert not selectors.may_approve_batch(fz_handler, world.auto)  # the same name, another department
+    batch = delivery.grant_batch_create(clause=world.auto, actor=lc_handler)  # 鲤城区's a and b
+    with pytest.raises(PermissionDenied):
+        delivery.grant_batch_approve(batch=batch, actor=fz_handler, version=batch.version)
+    delivery.grant_batch_approve(batch=batch, actor=lc_handler, version=batch.version)
     assert Grant.objects.count() == 2
 
 
