@@ -363,3 +363,17 @@ def test_policies_for_me_lists_eligible_unknown_and_near_misses(world):
     assert [(e["clause"].code, e["missing_labels"]) for e in mine["unknown"]] == [("test-03", ["上年度营业收入"])]
     assert [(e["clause"].code, e["failed_text"]) for e in mine["near"]] == [("test-01", "带有“外贸”标签")]
     assert mine["total"] == D("1000")
+
+
+def test_a_handler_s_lists_cover_their_department_s_division_and_a_superuser_acts_as_an_administrator(world):
+    cast = world.cast
+    handler = person_create(username="town_handler", password="pass-for-tests-1", name="街道承办人",
+                            role=Role.HANDLER, division=cast.township, department=cast.department).user  # fmt: skip
+    assert selectors.scope_root(user=handler) == cast.county  # the department's division, not the person's
+    assert selectors.review_scope(handler) == cast.county
+    superuser = person_create(username="super_handler", password="pass-for-tests-1", name="超级用户",
+                              role=Role.HANDLER, division=cast.county).user  # fmt: skip
+    superuser.is_superuser = True
+    superuser.save()
+    assert selectors.may_publish(superuser) and selectors.may_approve_batch(superuser, world.auto)
+    assert selectors.review_scope(superuser) is None
