@@ -151,6 +151,7 @@ def child_recompute(runs: int) -> dict:
     import polars as pl
 
     from enterprises.selectors import register_snapshot
+    from org.actor import SYSTEM
     from policies.jsonlogic.compile_polars import prepare
     from policies.models import Match, PolicyClause
     from policies.services.catalogue import clause_save
@@ -207,6 +208,7 @@ def child_recompute(runs: int) -> dict:
         condition = {"and": [{"industry_prefix": ["C"]}, {">=": [{"var": "employees"}, threshold]},
                              {"<=": [{"var": "employees"}, 1000]}]}  # fmt: skip
         clause = clause_save(
+            actor=SYSTEM,
             policy=clause.policy,
             code=clause.code,
             number=clause.number,

@@ -6,6 +6,7 @@ import decimal
 from typing import Any
 
 import polars as pl
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
@@ -13,7 +14,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from core.history import history_of
 from enterprises.models import Enterprise, Industry
 from enterprises.selectors import enterprise_get, enterprise_list, register_snapshot
 from org.actor import actor_of
@@ -271,6 +274,32 @@ def _other_changes(old, new) -> list[str]:
         for f in ("title", "mode", "budget", "department")
         if getattr(old, f) != getattr(new, f)
     ]
+
+
+HISTORY_ACTIONS = {
+    "create": _lazy("新建"),
+    "edit": _lazy("修改"),
+    "publish": _lazy("发布"),
+    "amend": _lazy("修改已发布条款"),
+    "consult": _lazy("征求意见"),
+    "expire": _lazy("失效"),
+    "approve": _lazy("审批"),
+    "reject": _lazy("退回"),
+}
+
+
+def policy_history(*, policy: Policy) -> list[dict[str, Any]]:
+    """Who did what to the policy and its clauses, oldest first (``core.history``): when, who (系统 for
+    the system), the action, the clause it concerned (None: the policy itself) and the reason."""
+    records = history_of(policy).select_related("actor__person")
+    policy_type = ContentType.objects.get_for_model(Policy)
+    rows = []
+    for r in records:
+        who = "系统" if r.actor is None else getattr(getattr(r.actor, "person", None), "name", "") or r.actor.username
+        on_clause = r.content_type_id != policy_type.pk
+        rows.append({"at": r.at, "who": who, "action": HISTORY_ACTIONS.get(r.action, r.action), "reason": r.reason,
+                     "clause": r.object_repr if on_clause else None})  # fmt: skip
+    return rows
 
 
 def render_both_amount(benefit: Any) -> dict[str, str]:

@@ -10,6 +10,7 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from org.actor import SYSTEM
 from policies.services.delivery import notify_matches
 from policies.services.expiry import policies_expire
 from policies.services.matching import matches_refresh
@@ -42,7 +43,7 @@ def expire(every_minutes: int = 0) -> int:
     """Expire the published policies whose expiry date has passed (policies.services.expiry.policies_expire);
     with ``every_minutes``, a recurring task that schedules its own next run (like
     ledger.tasks.reconcile; started by ``manage.py policies expire --every MINUTES``)."""
-    expired = policies_expire()
+    expired = policies_expire(actor=SYSTEM)
     if every_minutes > 0:
         expire.using(run_after=timezone.now() + dt.timedelta(minutes=every_minutes)).enqueue(every_minutes)
     return expired

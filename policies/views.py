@@ -73,6 +73,7 @@ def catalogue_policy(request, pk: int):
         "may_publish": selectors.may_publish(request.user) and draft,
         "may_amend": selectors.may_amend(request.user, policy), "expired": selectors.policy_expired(policy),
         "consultations": selectors.consultations_of(policy=policy) if may_draft else [],
+        "history": selectors.policy_history(policy=policy),
     }  # fmt: skip
     return render(request, "policies/catalogue_detail.html", context)
 

@@ -27,6 +27,8 @@ def names_to_departments(apps, schema_editor):
                 unmatched += 1
                 continue
             Model.objects.filter(pk=row.pk).update(department=department)
+    if not cache:
+        return  # no clause named a department
     unmatched_names = sorted(name for name, d in cache.items() if d is None)
     print(f"\n  paying departments: {len(cache) - len(unmatched_names)} names matched, {unmatched} rows unmatched"
           + (f" (set to none: {', '.join(unmatched_names)})" if unmatched_names else ""))

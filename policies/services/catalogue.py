@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exceptions import ActionRefused, VersionConflict
-from org.actor import require_actor
+from core.history import created, diff, record, snapshot
+from org.actor import SYSTEM, require_actor, user_of
 from org.models import Department
 from policies.jsonlogic.validate import RuleError, check_amount, check_condition
 from policies.models import ClauseMode, ClauseVersion, Policy, PolicyClause, PolicyStatus
@@ -112,7 +113,7 @@ def _clause_version_write(clause: PolicyClause, actor, reason: str) -> None:
     ClauseVersion.objects.create(
         clause=clause, number=clause.version, rule_version=clause.rule_version, condition=clause.condition,
         benefit=clause.benefit, cap=clause.cap, title=clause.title, mode=clause.mode, budget=clause.budget,
-        department=clause.department, created_by=actor, reason=reason,
+        department=clause.department, created_by=user_of(actor), reason=reason,
     )  # fmt: skip
 
 
@@ -122,19 +123,21 @@ _POLICY_STALE = gettext_lazy("该政策已被他人修改，您的操作未保�
 
 def clause_save(*, policy: Policy, code: str, number: int, title: str, condition: Any, benefit: Any = None,
                 cap: Any = None, mode: str = ClauseMode.APPLY, budget: Any = None, department: Department | None = None,
-                is_example: bool = False, actor=None, reason: str = "", version: int | None = None,
+                is_example: bool = False, actor, reason: str = "", version: int | None = None,
                 create: bool = False, today: dt.date | None = None) -> PolicyClause:  # fmt: skip
     """Create or update a clause after validation, in one transaction; its rule version follows its
     condition and benefit, and each new rule is kept as a ClauseVersion (who, when, why).
 
-    With an ``actor`` (pages, API): the actor must be a drafter, the policy a draft, an edit names the
-    ``version`` of the clause it started from (stale → VersionConflict, nothing written) and, with
-    ``create``, the code must be new. Without one (the demo loader, benchmarks) the clause is upserted.
+    A user (pages, API) must be a drafter, the policy a draft, an edit names the ``version`` of the
+    clause it started from (stale → VersionConflict, nothing written) and, with ``create``, the code
+    must be new. The system actor (``SYSTEM``: the demo loader, benchmarks) upserts the clause; no
+    actor (None) is refused.
 
     An **amendment** (the policy published and not expired; a changed clause or a new one): only a
     leader or an administrator, always with a reason; after commit, when the rule changed or the
     clause is new, its matches are recomputed in the background (one-clause mode), which then
     notifies under the new version. A handler edits drafts only; an expired policy is not changed."""
+    by_user = not require_actor(actor).is_system
     clause_check(condition=condition, benefit=benefit, cap=cap, budget=budget)
     reason = (reason or "").strip()
     if len(reason) > 200:
@@ -142,7 +145,7 @@ def clause_save(*, policy: Policy, code: str, number: int, title: str, condition
     amend = False
     with transaction.atomic():
         locked_policy = Policy.objects.select_for_update().get(pk=policy.pk)
-        if actor is not None:
+        if by_user:
             require_role(actor, DRAFTER_ROLES, _("您的角色不能起草或修改政策条款。"))
             amend = locked_policy.status == PolicyStatus.PUBLISHED
             if amend:
@@ -150,7 +153,7 @@ def clause_save(*, policy: Policy, code: str, number: int, title: str, condition
             elif locked_policy.status != PolicyStatus.DRAFT:
                 raise ActionRefused(_("该政策已失效，条款不能再修改。"))
         clause = PolicyClause.objects.select_for_update().filter(code=code).first()
-        if clause is not None and (create or clause.policy_id != locked_policy.pk) and actor is not None:
+        if clause is not None and (create or clause.policy_id != locked_policy.pk) and by_user:
             raise ValidationError({"code": [_("条款编号“%(code)s”已被使用。") % {"code": code}]})
         if version is not None and (clause is None or clause.version != version):
             raise VersionConflict(_CLAUSE_STALE)
@@ -162,13 +165,16 @@ def clause_save(*, policy: Policy, code: str, number: int, title: str, condition
             clause = PolicyClause.objects.create(code=code, **values)
             _clause_version_write(clause, actor, reason or _("新建条款"))
             if amend:
+                record(clause, actor=actor, action="amend", reason=reason or _("新建条款"), changes=created(clause),
+                       parent=locked_policy)  # fmt: skip
                 _amend_recompute(clause)
             return clause
-        if actor is not None and version is not None and not reason:
+        if by_user and version is not None and not reason:
             raise ValidationError({"reason": [_("请填写修改原因。")]})
         if not _clause_differs(clause, values):
             return clause  # saved as it stands: no new version
         rule_changed = clause.rule_version != new_rule
+        before = snapshot(clause)
         current = clause.version
         for k, v in values.items():
             setattr(clause, k, v)
@@ -178,6 +184,9 @@ def clause_save(*, policy: Policy, code: str, number: int, title: str, condition
             raise VersionConflict(_CLAUSE_STALE)
         clause.refresh_from_db()
         _clause_version_write(clause, actor, reason)
+        if amend:
+            record(clause, actor=actor, action="amend", reason=reason, changes=diff(before, snapshot(clause)),
+                   parent=locked_policy)  # fmt: skip
         if rule_changed and amend:
             _amend_recompute(clause)  # a budget, title or department change alone leaves the matches as they are
     return clause
@@ -226,46 +235,52 @@ def policy_save(*, actor, code: str, title: str, issuer: str, issued_on: dt.date
                   expires_on=expires_on, full_text=full_text)  # fmt: skip
     with transaction.atomic():
         if policy is None:
-            return Policy.objects.create(code=code, status=PolicyStatus.DRAFT, **values)
+            policy = Policy.objects.create(code=code, status=PolicyStatus.DRAFT, **values)
+            record(policy, actor=actor, action="create", changes=created(policy))
+            return policy
         locked = Policy.objects.select_for_update().get(pk=policy.pk)
         if version is not None and locked.version != version:
             raise VersionConflict(_POLICY_STALE)
         if locked.status != PolicyStatus.DRAFT:
             raise ActionRefused(_("只有草稿状态的政策可以修改。"))
+        before = snapshot(locked)
         Policy.objects.filter(pk=locked.pk).update(version=locked.version + 1, **values)
         locked.refresh_from_db()
+        record(locked, actor=actor, action="edit", changes=diff(before, snapshot(locked)))
     return locked
 
 
-def policy_publish(*, policy: Policy, actor=None, version: int | None = None, today: dt.date | None = None,
+def policy_publish(*, policy: Policy, actor, version: int | None = None, today: dt.date | None = None,
                    recompute: bool = False) -> Policy:  # fmt: skip
-    """Publish a draft: every clause is checked again first. With an ``actor`` (a leader or an
-    administrator): only a draft, not expired, at the ``version`` the actor saw; every clause's present
-    rule is recorded as a version; with ``recompute``, its clauses' matches are enqueued after commit."""
-    if actor is not None:
-        require_role(actor, PUBLISHER_ROLES, _("只有领导或管理员可以发布政策。"))
+    """Publish a draft: every clause is checked again first. The ``actor`` (a leader or an
+    administrator, or ``SYSTEM`` for the demo; None is refused, nothing written): only a draft with
+    clauses, not expired, at the ``version`` the actor saw; every clause's present rule is recorded as
+    a version and the publication in the policy's history; with ``recompute``, its clauses' matches
+    are enqueued after commit."""
+    require_role(actor, PUBLISHER_ROLES, _("只有领导或管理员可以发布政策。"))
     today = today or timezone.localdate()
     with transaction.atomic():
         policy = Policy.objects.select_for_update().get(pk=policy.pk)
         if version is not None and policy.version != version:
             raise VersionConflict(_POLICY_STALE)
-        if actor is not None:
-            if policy.status != PolicyStatus.DRAFT:
-                raise ActionRefused(_("只有草稿状态的政策可以发布；该政策的状态为“%(status)s”。")
-                                    % {"status": PolicyStatus(policy.status).label})  # fmt: skip
-            if policy.expires_on is not None and policy.expires_on < today:
-                raise ActionRefused(_("该政策已于%(date)s失效，不能发布。") % {"date": policy.expires_on.isoformat()})
+        if policy.status != PolicyStatus.DRAFT:
+            raise ActionRefused(_("只有草稿状态的政策可以发布；该政策的状态为“%(status)s”。")
+                                % {"status": PolicyStatus(policy.status).label})  # fmt: skip
+        if policy.expires_on is not None and policy.expires_on < today:
+            raise ActionRefused(_("该政策已于%(date)s失效，不能发布。") % {"date": policy.expires_on.isoformat()})
         clauses = list(policy.clauses.all())
-        if actor is not None and not clauses:
+        if not clauses:
             raise ActionRefused(_("该政策还没有条款，不能发布。"))
         kept = set(ClauseVersion.objects.filter(clause__in=clauses).values_list("clause_id", "rule_version"))
         for clause in clauses:
             clause_check(condition=clause.condition, benefit=clause.benefit, cap=clause.cap, budget=clause.budget)
-            if actor is not None and (clause.pk, clause.rule_version) not in kept:
+            if (clause.pk, clause.rule_version) not in kept:
                 _clause_version_write(clause, actor, _("发布"))
         policy.status = PolicyStatus.PUBLISHED
         policy.version += 1
         policy.save(update_fields=["status", "version"])
+        record(policy, actor=actor, action="publish",
+               changes={"status": [PolicyStatus.DRAFT.value, PolicyStatus.PUBLISHED.value]})  # fmt: skip
         if recompute and clauses:
             ids = [c.pk for c in clauses]
             transaction.on_commit(lambda: recompute_enqueue(clause_ids=ids))
@@ -295,8 +310,9 @@ def demo_load(*, path: Path = DEMO, publish: bool = True) -> list[Policy]:
                 clause_save(policy=policy, code=c["id"], number=c["number"], title=c["title"],
                             condition=c["condition"], benefit=c.get("benefit"), cap=c.get("cap"),
                             mode=c.get("mode", ClauseMode.APPLY), budget=c.get("budget"),
-                            department=departments.get(c.get("department")), is_example=True)  # fmt: skip
-            if publish:
-                policy_publish(policy=policy)
+                            department=departments.get(c.get("department")), is_example=True,
+                            actor=SYSTEM)  # fmt: skip
+            if publish and policy.status == PolicyStatus.DRAFT:
+                policy_publish(policy=policy, actor=SYSTEM)
             policies.append(policy)
     return policies

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ActionRefused
+from core.history import record
+from org.actor import require_actor
 from policies.models import Comment, Consultation, Policy, PolicyClause, PolicyStatus
 from policies.selectors import DRAFTER_ROLES, consultation_invited_as
 from policies.services.catalogue import require_role
@@ -35,6 +37,9 @@ def consultation_open(*, policy: Policy, actor, opens_on: dt.date, closes_on: dt
                                                    created_by=actor)  # fmt: skip
         consultation.invited_users.set(users)
         consultation.invited_enterprises.set(enterprises)
+        record(locked, actor=actor, action="consult",
+               changes={"opens_on": [None, opens_on.isoformat()], "closes_on": [None, closes_on.isoformat()],
+                        "invited": [None, len(users) + len(enterprises)]})  # fmt: skip
     return consultation
 
 
@@ -43,6 +48,7 @@ def comment_add(*, consultation: Consultation, actor, text: str, clause: PolicyC
     """An invited user's comment on the draft or on one of its clauses, while the consultation is open.
     An enterprise's member comments on behalf of that enterprise; a user invited directly names the
     association they speak for (or none)."""
+    require_actor(actor)
     today = today or timezone.localdate()
     invited_for = consultation_invited_as(consultation=consultation, user=actor)
     if invited_for is None:

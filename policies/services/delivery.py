@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.exceptions import ActionRefused, VersionConflict
+from core.history import record
 from core.validators import normalize_phone
 from enterprises.models import Enterprise
 from enterprises.selectors import visible_q
@@ -24,7 +25,7 @@ from ledger import services as ledger
 from ledger.machine import MACHINE, Action
 from ledger.models import Category, Channel, Item, Kind, ResultKind, Status, SubmitterType
 from ledger.scope import may_act
-from org.actor import actor_of
+from org.actor import actor_of, require_actor
 from org.models import Division, Role
 from org.services import person_create
 from policies.jsonlogic.reference import evaluate
@@ -143,6 +144,7 @@ def application_submit(*, clause: PolicyClause, enterprise, actor, contact_name:
     (opened through ``ledger.services.item_open`` by the 12345 enterprise line's intake user, the
     enterprise user as submitter) in one transaction. Refused: not a member of the enterprise
     (PermissionDenied), a 免申即享 clause, a policy not in force, not eligible now, or applied before."""
+    require_actor(actor)
     ref = reference_date or timezone.localdate()
     if not enterprise.members.filter(pk=actor.pk).exists():
         raise PermissionDenied(gettext("您不是该企业的企业用户，不能代其申请。"))
@@ -327,6 +329,7 @@ def grant_batch_create(*, clause: PolicyClause, actor) -> GrantBatch:
     """Draw a 免申即享 clause's eligible enterprises that have no grant yet and are in no batch
     awaiting review into a new batch (amounts from the stored matches). Staff only (handler, leader,
     administrator), over the enterprises of their division's subtree."""
+    require_actor(actor)
     if not may_create_batch(actor):
         raise PermissionDenied(gettext("只有承办人、领导和管理员可以生成兑现批次。"))
     if clause.mode != ClauseMode.AUTO:
@@ -357,6 +360,9 @@ def grant_batch_create(*, clause: PolicyClause, actor) -> GrantBatch:
         GrantBatchLine.objects.bulk_create(
             [GrantBatchLine(batch=batch, enterprise_id=pk, amount=amount) for pk, amount in lines], batch_size=2000
         )
+        total = sum((amount for _pk, amount in lines), decimal.Decimal(0))
+        record(batch, actor=actor, action="create", parent=clause,
+               changes={"lines": [None, len(lines)], "total": [None, str(total)]})  # fmt: skip
     return batch
 
 
@@ -384,6 +390,7 @@ def _grant_check(clause: PolicyClause, *, total: decimal.Decimal, this: str) -> 
 
 
 def _batch_for_review(batch: GrantBatch, actor, version: int | None, what: str) -> GrantBatch:
+    require_actor(actor)
 
     batch = GrantBatch.objects.select_for_update().select_related("clause__policy").get(pk=batch.pk)
     if not may_approve_batch(actor, batch.clause):
@@ -436,6 +443,9 @@ def grant_batch_approve(*, batch: GrantBatch, actor, version: int | None) -> Gra
         batch.reviewed_at, batch.reviewed_by = now, actor
         batch.version += 1
         batch.save(update_fields=["status", "reviewed_at", "reviewed_by", "version"])
+        record(batch, actor=actor, action="approve", parent=clause,
+               changes={"status": [GrantBatchStatus.DRAFT.value, GrantBatchStatus.APPROVED.value],
+                        "grants": [None, len(lines)], "total": [None, str(total)]})  # fmt: skip
     return batch
 
 
@@ -450,6 +460,8 @@ def grant_batch_reject(*, batch: GrantBatch, actor, version: int | None, note: s
         batch.reviewed_at, batch.reviewed_by, batch.note = timezone.now(), actor, note[:500]
         batch.version += 1
         batch.save(update_fields=["status", "reviewed_at", "reviewed_by", "note", "version"])
+        record(batch, actor=actor, action="reject", reason=note, parent=batch.clause,
+               changes={"status": [GrantBatchStatus.DRAFT.value, GrantBatchStatus.REJECTED.value]})  # fmt: skip
     return batch
 
 
@@ -504,6 +516,7 @@ def application_decide(*, actor, application: Application, approve: bool, amount
     The decision goes on the linked ledger item (its result, or a note). Refused, nothing written:
     a reviewer who may not (PermissionDenied), a decision made before, a closed item (ActionRefused),
     a stale item ``version`` (VersionConflict), a refusal without a reason (ValidationError)."""
+    require_actor(actor)
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationError({"reason": gettext("不予兑现须说明理由。")})

@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from enterprises.models import Enterprise
+from org.actor import SYSTEM
 from org.models import Department
 from policies.models import Policy
 from policies.services.catalogue import clause_save
@@ -17,6 +18,7 @@ def draft_policy(code: str = "draft-1") -> Policy:
         code=code, title="纺织业稳增长若干措施（征求意见稿）", issuer="泉州市工信局", issued_on=dt.date(2026, 1, 1)
     )
     clause_save(
+        actor=SYSTEM,
         policy=policy,
         code=f"{code}-01",
         number=1,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ActionRefused, VersionConflict
+from org.actor import SYSTEM
 from policies import testing
 from policies.forms import ClauseForm
 from policies.models import ClauseVersion, Match, Notification, Policy, PolicyClause, PolicyStatus
@@ -37,7 +38,7 @@ def enqueued(monkeypatch):
 @pytest.fixture
 def published(cast):
     policy = draft_policy()
-    policy_publish(policy=policy)
+    policy_publish(actor=SYSTEM, policy=policy)
     policy.refresh_from_db()
     return policy
 
@@ -311,8 +312,10 @@ def test_an_amendment_rematches_its_clause_and_notifies_under_the_new_version(
 
     policy = Policy.objects.create(code="amend-e2e", title="测试", issuer="市工信局", issued_on=dt.date(2026, 1, 1))
     srdi = {"certified": "srdi"}
-    clause = clause_save(policy=policy, code="amend-e2e-01", number=1, title="专精特新", condition=srdi, benefit=10000)
-    policy_publish(policy=policy)
+    clause = clause_save(
+        actor=SYSTEM, policy=policy, code="amend-e2e-01", number=1, title="专精特新", condition=srdi, benefit=10000
+    )
+    policy_publish(actor=SYSTEM, policy=policy)
     matches_refresh(clause_ids=[clause.pk])
     notify_matches(clause_ids=[clause.pk])
     before = set(Match.objects.filter(clause=clause, result="eligible").values_list("credit_code", flat=True))

@@ -377,3 +377,19 @@ def test_a_handler_s_lists_cover_their_department_s_division_and_a_superuser_act
     superuser.save()
     assert selectors.may_publish(superuser) and selectors.may_approve_batch(superuser, world.auto)
     assert selectors.review_scope(superuser) is None
+
+
+def test_drawing_approving_and_rejecting_batches_record_who_did_it(world):
+    from core.history import history_of
+
+    batch = delivery.grant_batch_create(clause=world.revenue, actor=world.cast.admin)
+    delivery.grant_batch_reject(batch=batch, actor=world.cast.admin, version=batch.version, note="金额待核实")
+    again = delivery.grant_batch_create(clause=world.revenue, actor=world.cast.admin)
+    delivery.grant_batch_approve(batch=again, actor=world.cast.admin, version=again.version)
+    rejected = [(r.action, r.actor, r.reason) for r in history_of(batch)]
+    assert rejected == [("create", world.cast.admin, ""), ("reject", world.cast.admin, "金额待核实")]
+    assert [(r.action, r.actor) for r in history_of(again)] == [
+        ("create", world.cast.admin),
+        ("approve", world.cast.admin),
+    ]
+    assert [r.action for r in history_of(world.revenue)] == ["create", "reject", "create", "approve"]  # the clause's

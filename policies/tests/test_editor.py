@@ -4,6 +4,7 @@ refused in Chinese with nothing written, every accepted change is a version (who
 import pytest
 from django.urls import reverse
 
+from org.actor import SYSTEM
 from policies.forms import ClauseForm, benefit_initial, rows_of
 from policies.models import ClauseVersion, Policy, PolicyClause, PolicyStatus
 from policies.services.catalogue import demo_load
@@ -313,7 +314,7 @@ def test_a_formula_the_fields_cannot_say_is_kept_as_it_is(cast):
 
     policy = draft_policy()
     benefit = {"+": [1000, {"*": [0.01, {"var": "revenue_y1"}]}]}
-    clause = clause_save(
+    clause = clause_save(actor=SYSTEM,
         policy=policy, code="draft-1-05", number=5, title="基数加比例", condition={"certified": "srdi"},
         benefit=benefit, cap=80000,
     )  # fmt: skip

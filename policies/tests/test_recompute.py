@@ -7,9 +7,10 @@ import polars as pl
 import pytest
 from django.core.exceptions import ValidationError
 
+from org.actor import SYSTEM
 from policies import testing
 from policies.jsonlogic.reference import evaluate_clause
-from policies.models import Match, Policy, PolicyClause
+from policies.models import Match, Policy, PolicyClause, PolicyStatus
 from policies.selectors import amount_rule, clause_explain, near_misses
 from policies.services.catalogue import clause_save, demo_load, policy_publish, rule_version
 from policies.services.matching import matches_recompute
@@ -82,7 +83,7 @@ def test_one_clause_changed_recomputes_its_column_only(demo):
     frame = testing.register(60, seed=7)
     matches_recompute(frame=frame, reference_date=REF)
     clause = demo[0]
-    clause = clause_save(policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
+    clause = clause_save(actor=SYSTEM, policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
                          condition={"certified": "high_tech"}, benefit=1000)  # fmt: skip
     counts = matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
     assert counts["written"] > 0
@@ -93,7 +94,7 @@ def test_one_clause_changed_recomputes_its_column_only(demo):
 
 def _threshold(clause, employees):
     condition = {"and": [{"industry_prefix": ["C"]}, {">=": [{"var": "employees"}, employees]}]}
-    return clause_save(policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
+    return clause_save(actor=SYSTEM, policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
                        condition=condition, benefit=clause.benefit, cap=clause.cap)  # fmt: skip
 
 
@@ -147,7 +148,7 @@ def test_a_new_wording_with_the_same_results_writes_nothing(demo):
     frame = testing.register(100, seed=11)
     clause = _threshold(demo[0], 10)
     matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
-    clause = clause_save(policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
+    clause = clause_save(actor=SYSTEM, policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
                          condition={"and": [{"industry_prefix": ["C"]}, {">=": [{"var": "employees"}, 10]}, True]},
                          benefit=clause.benefit, cap=clause.cap)  # fmt: skip
     counts = matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
@@ -158,15 +159,16 @@ def test_a_new_wording_with_the_same_results_writes_nothing(demo):
 
 def test_a_clause_with_a_negative_budget_is_refused(demo):
     with pytest.raises(ValidationError) as e:
-        clause_save(policy=demo[0].policy, code="x-1", number=99, title="x", condition=True, budget=-1)
+        clause_save(actor=SYSTEM, policy=demo[0].policy, code="x-1", number=99, title="x", condition=True, budget=-1)
     assert "budget" in e.value.message_dict
 
 
 def test_publishing_checks_every_clause_again(demo):
     policy = demo[0].policy
     PolicyClause.objects.filter(pk=demo[0].pk).update(condition={">": [{"var": "nope"}, 1]})
+    Policy.objects.filter(pk=policy.pk).update(status=PolicyStatus.DRAFT)  # only a draft is published
     with pytest.raises(ValidationError):
-        policy_publish(policy=policy)
+        policy_publish(actor=SYSTEM, policy=policy)
 
 
 def test_the_explanation_gives_each_condition_with_the_actual_value(demo):
