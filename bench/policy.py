@@ -151,9 +151,11 @@ def child_recompute(runs: int) -> dict:
     import polars as pl
 
     from enterprises.selectors import register_snapshot
+    from org.actor import SYSTEM
     from policies.jsonlogic.compile_polars import prepare
     from policies.models import Match, PolicyClause
-    from policies.services import clause_save, matches_recompute, matches_recompute_enterprise
+    from policies.services.catalogue import clause_save
+    from policies.services.matching import matches_recompute, matches_recompute_enterprise
 
     def full():
         snapshot = prepare(register_snapshot())
@@ -206,6 +208,7 @@ def child_recompute(runs: int) -> dict:
         condition = {"and": [{"industry_prefix": ["C"]}, {">=": [{"var": "employees"}, threshold]},
                              {"<=": [{"var": "employees"}, 1000]}]}  # fmt: skip
         clause = clause_save(
+            actor=SYSTEM,
             policy=clause.policy,
             code=clause.code,
             number=clause.number,
@@ -221,7 +224,7 @@ def child_recompute(runs: int) -> dict:
     out["one_clause_ms"] = median(ms)
     out["one_clause_read_back"] = counts.get("clauses_read")
     from policies.jsonlogic.compile_polars import compile_plan
-    from policies.services import engine_clauses as clauses_of
+    from policies.services.matching import engine_clauses as clauses_of
 
     def one_clause_eval():
         compile_plan(clauses_of([clause]), REFERENCE_DATE, snapshot.schema, missing=True).run_sparse(snapshot)
@@ -491,7 +494,7 @@ def postgresql(args, tmp, notes) -> dict:
         started = time.perf_counter()
         manage(env, "register_synthetic", "--n", str(args.n), "--seed", "1", "--load")
         figures["load_register_s"] = round(time.perf_counter() - started, 1)
-        manage(env, "shell", "-c", "from policies.services import demo_load; demo_load()")
+        manage(env, "shell", "-c", "from policies.services.catalogue import demo_load; demo_load()")
         figures |= child(["--child", "recompute", "--runs", str(args.runs)], env)
         if not args.only_pg:
             try:

@@ -3,6 +3,8 @@ notifications, staff the delivery pages. Evaluated only when a template reads it
 
 from functools import cached_property
 
+from policies.selectors import is_enterprise_user, is_staff_user, notification_unread_count
+
 
 class PolicyNav:
     def __init__(self, user):
@@ -10,20 +12,14 @@ class PolicyNav:
 
     @cached_property
     def enterprise(self) -> bool:
-        from policies.selectors import is_enterprise_user
-
         return bool(getattr(self.user, "is_authenticated", False)) and is_enterprise_user(self.user)
 
     @cached_property
     def staff(self) -> bool:
-        from policies.selectors import is_staff_user
-
         return bool(getattr(self.user, "is_authenticated", False)) and is_staff_user(self.user)
 
     @cached_property
     def unread(self) -> int:
-        from policies.selectors import notification_unread_count
-
         return notification_unread_count(user=self.user) if self.enterprise else 0
 
 

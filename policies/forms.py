@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
+from org.models import Department
 from policies.jsonlogic import attributes as A
 from policies.jsonlogic.render import render_amount, render_both
 from policies.jsonlogic.validate import op_of, parse_date
 from policies.models import ClauseMode, Consultation, PolicyClause
-from policies.services import clause_check
+from policies.services.catalogue import clause_check
 
 # ---------------------------------------------------------------------------------------------
 # What a row can say: attribute kinds and their operators
@@ -348,6 +349,13 @@ RowFormSet = forms.formset_factory(ConditionRowForm, extra=0, can_delete=True, m
 BENEFIT_KINDS = [("none", _("不设金额")), ("fixed", _("固定金额")), ("formula", _("按公式计算"))]
 
 
+class DepartmentChoiceField(forms.ModelChoiceField):
+    """A department picker: names are not unique, so each shows its division too."""
+
+    def label_from_instance(self, obj: Department) -> str:
+        return f"{obj.name}（{obj.division.name}）"
+
+
 class ClauseForm(forms.Form):
     code = forms.RegexField(label=_("条款编号"), regex=r"^[a-z0-9][a-z0-9-]{0,39}$", max_length=40,
                             help_text=_("小写字母、数字和连字符，如 wgy-12"),
@@ -367,7 +375,9 @@ class ClauseForm(forms.Form):
     cap = forms.CharField(label=_("最高金额（元）"), required=False, help_text=_("留空为不封顶"))
     mode = forms.ChoiceField(label=_("兑现方式"), choices=ClauseMode.choices)
     budget = forms.CharField(label=_("资金预算（元）"), required=False)
-    department = forms.CharField(label=_("兑现部门"), max_length=100, required=False)
+    department = DepartmentChoiceField(
+        label=_("兑现部门"), queryset=Department.objects.filter(active=True).select_related("division"), required=False
+    )
     reason = forms.CharField(label=_("修改原因"), max_length=200, required=False,
                              help_text=_("修改已有条款时必填，记入版本历史"))  # fmt: skip
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -384,7 +394,7 @@ class ClauseForm(forms.Form):
                 "code": clause.code, "number": clause.number, "title": clause.title, "conj": conj,
                 "cap": format_number(clause.cap) if clause.cap is not None else "", "mode": clause.mode,
                 "budget": format_number(clause.budget) if clause.budget is not None else "",
-                "department": clause.department, "version": clause.version,
+                "department": clause.department_id, "version": clause.version,
             } | benefit_initial(clause.benefit) | initial  # fmt: skip
         else:
             rows = []
@@ -530,7 +540,7 @@ class ClauseForm(forms.Form):
             "cap": d["cap_value"],
             "mode": d["mode"],
             "budget": d["budget_value"],
-            "department": d.get("department", ""),
+            "department": d.get("department"),
             "reason": d.get("reason", ""),
             "version": d.get("version") if self.clause else None,
         }

@@ -58,7 +58,9 @@ class PolicyClause(models.Model):
     cap = models.DecimalField(_("最高金额"), max_digits=16, decimal_places=2, null=True, blank=True)
     mode = models.CharField(_("兑现方式"), max_length=10, choices=ClauseMode.choices, default=ClauseMode.APPLY)
     budget = models.DecimalField(_("资金预算"), max_digits=16, decimal_places=2, null=True, blank=True)
-    department = models.CharField(_("兑现部门"), max_length=100, blank=True)
+    department = models.ForeignKey(
+        "org.Department", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("兑现部门")
+    )
     rule_version = models.CharField(_("规则版本"), max_length=16, editable=False)
     matched_version = models.CharField(_("匹配所用规则版本"), max_length=16, blank=True, editable=False)
     # "rows:sum1:sum2" over the stored matches' row hashes (order-independent); equal digests mean
@@ -118,7 +120,9 @@ class ClauseVersion(models.Model):
     title = models.CharField(_("条款"), max_length=200)
     mode = models.CharField(_("兑现方式"), max_length=10, choices=ClauseMode.choices)
     budget = models.DecimalField(_("资金预算"), max_digits=16, decimal_places=2, null=True, blank=True)
-    department = models.CharField(_("兑现部门"), max_length=100, blank=True)
+    department = models.ForeignKey(
+        "org.Department", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("兑现部门")
+    )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("修改人")

@@ -6,6 +6,7 @@ import decimal
 from typing import Any
 
 import polars as pl
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
@@ -13,11 +14,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from core.history import history_of
 from enterprises.models import Enterprise, Industry
-from enterprises.selectors import STAFF_ROLES, may_view_register, register_snapshot
+from enterprises.selectors import enterprise_get, enterprise_list, register_snapshot
+from org.actor import actor_of
 from org.models import Division, Role
-from org.selectors import person_of
 from policies.jsonlogic import attributes as A
 from policies.jsonlogic.compile_polars import Clause, Compiler, compile_plan, prepare
 from policies.jsonlogic.reference import evaluate
@@ -43,9 +46,26 @@ from policies.models import (
     PolicyClause,
     PolicyStatus,
 )
-from policies.services import amount_rule, consultation_invited_as
 
 OUTCOME = {True: "pass", False: "fail", None: "unknown"}
+
+
+def amount_rule(benefit: Any, cap: Any = None) -> Any:
+    """The amount as one JSON Logic formula: the benefit, capped."""
+    if benefit is None:
+        return None
+    return {"min": [benefit, float(cap)]} if cap is not None else benefit
+
+
+def consultation_invited_as(*, consultation: Consultation, user) -> dict[str, Any] | None:
+    """How ``user`` was invited: {"direct": bool, "enterprises": [names]}, or None when not invited."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    direct = consultation.invited_users.filter(pk=user.pk).exists()
+    names = list(consultation.invited_enterprises.filter(members=user).order_by("name").values_list("name", flat=True))
+    if not direct and not names:
+        return None
+    return {"direct": direct, "enterprises": names}
 
 
 def policy_list() -> QuerySet[Policy]:
@@ -124,24 +144,19 @@ def near_misses(*, frame: pl.DataFrame, clause: PolicyClause, reference_date: dt
 # ---------------------------------------------------------------------------------------------
 # Catalogue: who may draft and publish, what each user sees, the impact preview
 
-DRAFTER_ROLES = (Role.ADMIN, Role.LEADER, Role.HANDLER)
+DRAFTER_ROLES = (Role.ADMIN, Role.LEADER, Role.HANDLER)  # draft, edit, consult, answer, draw batches
 PUBLISHER_ROLES = (Role.ADMIN, Role.LEADER)
 
 
-def _role(user) -> str | None:
-    person = person_of(user)
-    if person is None:
-        return Role.ADMIN if getattr(user, "is_superuser", False) else None
-    return person.role
-
-
 def may_draft(user) -> bool:
-    """Draft, edit, open for comment and answer comments: administrators, leaders and handlers."""
-    return _role(user) in DRAFTER_ROLES
+    """Draft, edit, open for comment and answer comments, draw a grant batch: administrators (a
+    superuser acts as one), leaders and handlers."""
+    return actor_of(user).has_role(*DRAFTER_ROLES)
 
 
 def may_publish(user) -> bool:
-    return _role(user) in PUBLISHER_ROLES
+    """Publish, amend, approve any grant batch: administrators and leaders."""
+    return actor_of(user).has_role(*PUBLISHER_ROLES)
 
 
 def policy_expired(policy: Policy, today: dt.date | None = None) -> bool:
@@ -259,6 +274,32 @@ def _other_changes(old, new) -> list[str]:
         for f in ("title", "mode", "budget", "department")
         if getattr(old, f) != getattr(new, f)
     ]
+
+
+HISTORY_ACTIONS = {
+    "create": _lazy("新建"),
+    "edit": _lazy("修改"),
+    "publish": _lazy("发布"),
+    "amend": _lazy("修改已发布条款"),
+    "consult": _lazy("征求意见"),
+    "expire": _lazy("失效"),
+    "approve": _lazy("审批"),
+    "reject": _lazy("退回"),
+}
+
+
+def policy_history(*, policy: Policy) -> list[dict[str, Any]]:
+    """Who did what to the policy and its clauses, oldest first (``core.history``): when, who (系统 for
+    the system), the action, the clause it concerned (None: the policy itself) and the reason."""
+    records = history_of(policy).select_related("actor__person")
+    policy_type = ContentType.objects.get_for_model(Policy)
+    rows = []
+    for r in records:
+        who = "系统" if r.actor is None else getattr(getattr(r.actor, "person", None), "name", "") or r.actor.username
+        on_clause = r.content_type_id != policy_type.pk
+        rows.append({"at": r.at, "who": who, "action": HISTORY_ACTIONS.get(r.action, r.action), "reason": r.reason,
+                     "clause": r.object_repr if on_clause else None})  # fmt: skip
+    return rows
 
 
 def render_both_amount(benefit: Any) -> dict[str, str]:
@@ -478,8 +519,6 @@ def impact_of_policy(*, policy: Policy, frame: pl.DataFrame | None = None, refer
 # own scope, ``enterprises.selectors.visible_q``). Reads outside the scope are 404.
 
 UNACTIONABLE = {"division_code", "division_path", "industry_code"}
-GRANT_CREATE_ROLES = (Role.HANDLER, Role.ADMIN, Role.LEADER)
-GRANT_APPROVE_ROLES = (Role.ADMIN, Role.LEADER)
 
 
 def _text(both: dict[str, str]) -> str:
@@ -517,8 +556,8 @@ def reference_today() -> dt.date:
 
 
 def is_staff_user(user) -> bool:
-    """Officials (every role but enterprises and residents): the register's staff."""
-    return may_view_register(user)
+    """Officials (every role but enterprises and residents; a superuser acts as an administrator)."""
+    return actor_of(user).is_staff_role
 
 
 def enterprises_of(*, user) -> QuerySet[Enterprise]:
@@ -660,16 +699,18 @@ def mine_overview(*, enterprise: Enterprise, reference_date: dt.date | None = No
 
 
 def scope_root(*, user) -> Division | None:
-    """The division whose subtree an official's lists cover (the city for the city's staff and
-    administrators without a person); None for anybody else."""
-    person = person_of(user)
-    if person is None:
-        if getattr(user, "is_superuser", False):
-            return Division.objects.filter(level=Division.Level.CITY).order_by("code").first()
-        return None
-    if person.role not in STAFF_ROLES:
-        return None
-    return person.division
+    """The division whose subtree an official's lists cover: the actor's working division (a
+    handler's is their department's division; the city for a superuser without a person); None for
+    anybody but staff."""
+    actor = actor_of(user)
+    return actor.division if actor.is_staff_role else None
+
+
+def review_scope(actor) -> Division | None:
+    """The division whose subtree's enterprises a reviewer decides on: the actor's working division
+    (a handler's department's, a leader's own); None (everywhere) for administrators."""
+    resolved = actor_of(actor)
+    return None if resolved.has_role(Role.ADMIN) else resolved.division
 
 
 def division_in_scope(*, user, code: str | None) -> Division:
@@ -759,15 +800,11 @@ def clause_eligible_enterprises(*, clause: PolicyClause, division: Division, res
 
 def enterprise_for_official(*, user, pk: int) -> Enterprise:
     """An enterprise an official (or its own enterprise user) may see; 404 outside the scope."""
-    from enterprises.selectors import enterprise_get
-
     return enterprise_get(user=user, pk=pk)
 
 
 def clause_near_misses(*, clause: PolicyClause, division: Division, reference_date: dt.date | None = None) -> list:
     """The clause's near misses in ``division``'s subtree: (enterprise, failing condition text)."""
-    from enterprises.selectors import register_snapshot
-
     frame = register_snapshot()
     frame = frame.filter(pl.col("division_path").str.starts_with(division.path))
     if frame.height == 0 or len(conditions_of(clause.condition)) < 2:
@@ -793,26 +830,20 @@ def notification_unread_count(*, user) -> int:
 # -- grant batches
 
 
-def may_create_batch(user) -> bool:
-    person = person_of(user)
-    if person is None:
-        return bool(getattr(user, "is_superuser", False))
-    return person.role in GRANT_CREATE_ROLES
+may_create_batch = may_draft  # draw a grant batch: the drafters (handlers, leaders, administrators)
 
 
 def may_approve_batch(user, clause: PolicyClause) -> bool:
     """Leaders and administrators approve any batch; a handler only the batches of a clause whose
-    paying department (``clause.department``) is, by name, their own department."""
-    person = person_of(user)
-    if person is None:
-        return bool(getattr(user, "is_superuser", False))
-    if person.role in GRANT_APPROVE_ROLES:
+    paying department (``clause.department``) is their own department, by id (names are not unique)."""
+    if may_publish(user):
         return True
+    actor = actor_of(user)
     return (
-        person.role == Role.HANDLER
-        and person.department is not None
-        and bool(clause.department)
-        and person.department.name == clause.department
+        actor.has_role(Role.HANDLER)
+        and actor.department is not None
+        and clause.department_id is not None
+        and actor.department.pk == clause.department_id
     )
 
 
@@ -853,8 +884,6 @@ def batch_totals(*, batch: GrantBatch) -> dict[str, Any]:
 def application_list(*, user) -> QuerySet[Application]:
     """The applications ``user`` may read: of the enterprises in their scope (staff: their
     division's subtree; an enterprise user: their own enterprises)."""
-    from enterprises.selectors import enterprise_list
-
     return (
         Application.objects.filter(enterprise__in=enterprise_list(user=user))
         .select_related(
@@ -889,9 +918,7 @@ def clause_applications(*, clause: PolicyClause, division: Division) -> QuerySet
 
 def decider_label(actor) -> str:
     """How a reviewer is named on a decision: name and department (or division)."""
-    from org.selectors import person_of
-
-    person = person_of(actor)
+    person = actor_of(actor).person
     if person is None:
         return actor.get_username()
     where = person.department.name if person.department_id else person.division.name
@@ -916,8 +943,6 @@ def application_decision(application: Application) -> dict[str, Any] | None:
 def batch_outside_scope(user, batch: GrantBatch) -> bool:
     """Whether the batch has enterprises outside the reviewer's division subtree (a county leader or
     handler reviews only batches that lie wholly within their county; the city reviews any)."""
-    from policies.services import review_scope
-
     scope = review_scope(user)
     return scope is not None and batch.lines.exclude(enterprise__division__path__startswith=scope.path).exists()
 
@@ -925,8 +950,6 @@ def batch_outside_scope(user, batch: GrantBatch) -> bool:
 def may_decide_application(user, application: Application) -> bool:
     """Whether ``user`` may decide the application now: a reviewer of its clause (as for batches)
     with the enterprise in their subtree, and no decision yet."""
-    from policies.services import review_scope
-
     if application_decision(application) is not None or not may_approve_batch(user, application.clause):
         return False
     scope = review_scope(user)

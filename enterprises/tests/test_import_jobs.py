@@ -1,6 +1,5 @@
 """A large register file is imported by the task worker: the page shows the run's progress, then
-its report; the import checks every row before writing, in two passes; and the enterprises it changed
-get their policy matches recomputed."""
+its report; the import checks every row before writing, in two passes."""
 
 import io
 
@@ -77,24 +76,6 @@ def test_conflicting_duplicates_found_in_the_first_pass_are_reported_with_the_fi
     assert (run.created, run.error_rows) == (1, 2)
     assert {(r["row"], r["name"]) for r in run.report} == {(2, "甲公司"), (4, "甲公司")}
     assert Enterprise.objects.get().credit_code == B
-
-
-def test_an_import_enqueues_the_recompute_of_the_enterprises_it_changed(register, django_capture_on_commit_callbacks):
-    from org.services import divisions_load_reference
-    from policies.models import Match
-    from policies.services import demo_load
-
-    divisions_load_reference()
-    demo_load()
-    data = csv_bytes([row(A), row(B, name="豐澤區瑞信茶業有限公司", industry="C1530", division="350503001")])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        register_import(file=data, filename="a.csv")
-    assert len(callbacks) == 1
-    assert set(Match.objects.values_list("credit_code", flat=True)) <= {A, B}
-    assert Match.objects.filter(credit_code=A).exists()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        register_import(file=data, filename="a.csv")  # nothing changed: nothing to recompute
-    assert callbacks == []
 
 
 @pytest.mark.postgres

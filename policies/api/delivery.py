@@ -22,9 +22,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ErrorOutput
-from policies import selectors, services
+from policies import selectors
 from policies.api.serializers import ExplanationOutput
 from policies.models import Application, GrantBatch, GrantBatchStatus, Notification, PolicyClause
+from policies.services import delivery
 
 TAGS = ["policy-delivery"]
 
@@ -58,7 +59,7 @@ class DeliveryClauseRef(serializers.Serializer):
     title = serializers.CharField(read_only=True)
     policy = serializers.CharField(source="policy.title", read_only=True)
     mode = serializers.CharField(read_only=True, help_text="apply 依申请 / auto 免申即享")
-    department = serializers.CharField(read_only=True, help_text="兑现部门")
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="兑现部门 (its code)")
 
 
 class DeliveryEnterpriseRef(serializers.Serializer):
@@ -281,13 +282,13 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         notification = self.get_queryset().filter(pk=pk).first()
         if notification is None:
             raise Http404
-        return Response({"marked": services.notification_read(user=request.user, notification=notification)})
+        return Response({"marked": delivery.notification_read(user=request.user, notification=notification)})
 
     @extend_schema(operation_id="policy_notification_read_all", summary="全部标为已读", tags=TAGS, request=None,
                    responses={200: NotificationReadOutput})  # fmt: skip
     @action(detail=False, methods=["post"], url_path="read-all", url_name="read-all")
     def read_all(self, request):
-        return Response({"marked": services.notification_read(user=request.user)})
+        return Response({"marked": delivery.notification_read(user=request.user)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,7 +322,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         enterprise = selectors.my_enterprise(user=request.user, pk=data.pop("enterprise", None))
         if enterprise is None:
             raise PermissionDenied(_("您的账号尚未关联企业，只有企业用户可以申请。"))
-        application = services.application_submit(actor=request.user, enterprise=enterprise, **data)
+        application = delivery.application_submit(actor=request.user, enterprise=enterprise, **data)
         application = selectors.application_get(user=request.user, pk=application.pk)
         return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
 
@@ -337,7 +338,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         application = selectors.application_get(user=request.user, pk=pk)
-        services.application_decide(actor=request.user, application=application, **_parse(DecideInput, request))
+        delivery.application_decide(actor=request.user, application=application, **_parse(DecideInput, request))
         return Response(ApplicationOutput(selectors.application_get(user=request.user, pk=pk)).data)
 
 
@@ -390,7 +391,7 @@ class GrantBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def create(self, request):
         _staff_only(request.user, _("只有工作人员可以生成兑现批次。"))
-        batch = services.grant_batch_create(actor=request.user, **_parse(BatchCreateInput, request))
+        batch = delivery.grant_batch_create(actor=request.user, **_parse(BatchCreateInput, request))
         return Response(GrantBatchOutput(self._batch(batch.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -404,7 +405,7 @@ class GrantBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         batch = self._batch(pk)
-        services.grant_batch_approve(batch=batch, actor=request.user, **_parse(BatchApproveInput, request))
+        delivery.grant_batch_approve(batch=batch, actor=request.user, **_parse(BatchApproveInput, request))
         return Response(GrantBatchOutput(self._batch(pk)).data)
 
     @extend_schema(
@@ -418,5 +419,5 @@ class GrantBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         batch = self._batch(pk)
-        services.grant_batch_reject(batch=batch, actor=request.user, **_parse(BatchRejectInput, request))
+        delivery.grant_batch_reject(batch=batch, actor=request.user, **_parse(BatchRejectInput, request))
         return Response(GrantBatchOutput(self._batch(pk)).data)

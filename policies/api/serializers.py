@@ -1,11 +1,13 @@
 from rest_framework import serializers
 
+from org.models import Department
 from policies.jsonlogic.render import render_amount, render_both
 from policies.models import ClauseMode, Match, Policy, PolicyClause
 
 
 class ClauseSerializer(serializers.ModelSerializer):
     policy = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="the paying department")
     condition_text = serializers.SerializerMethodField(help_text="the condition as a sentence, in both scripts")
     benefit_text = serializers.SerializerMethodField(help_text="the benefit as a sentence, in both scripts")
 
@@ -22,6 +24,12 @@ class ClauseSerializer(serializers.ModelSerializer):
         return {"zh-hans": render_amount(obj.benefit), "zh-hant": render_amount(obj.benefit, traditional=True)}
 
 
+def department_code(**kwargs) -> serializers.SlugRelatedField:
+    """The paying department, by its code (``350500-GXJ``); null for none."""
+    return serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all(),
+                                        help_text="the paying department's code", **kwargs)  # fmt: skip
+
+
 class ClauseCreateInput(serializers.Serializer):
     """A draft clause with its condition and benefit in JSON Logic (checked by the same validator as the editor)."""
 
@@ -35,7 +43,7 @@ class ClauseCreateInput(serializers.Serializer):
     cap = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True, default=None)
     mode = serializers.ChoiceField(choices=ClauseMode.choices, default=ClauseMode.APPLY)
     budget = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True, default=None)
-    department = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    department = department_code(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -53,7 +61,7 @@ class ClauseUpdateInput(serializers.Serializer):
     cap = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     mode = serializers.ChoiceField(choices=ClauseMode.choices, required=False)
     budget = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
-    department = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    department = department_code(required=False, allow_null=True)
 
 
 class ExplanationConditionOutput(serializers.Serializer):

@@ -15,8 +15,7 @@ from rest_framework.response import Response
 
 from enterprises.selectors import enterprise_list, register_snapshot
 from org.models import Division
-from org.selectors import person_of
-from policies import selectors, services
+from policies import selectors
 from policies.api.serializers import (
     ClauseCreateInput,
     ClauseSerializer,
@@ -27,6 +26,7 @@ from policies.api.serializers import (
     PolicySerializer,
 )
 from policies.models import Match
+from policies.services import catalogue
 
 _ERRORS = {
     400: OpenApiResponse(description="invalid input: {detail, code, errors: {field: [messages]}}"),
@@ -76,7 +76,7 @@ class ClauseViewSet(
         policy = selectors.policies_visible(user=request.user).filter(code=d.pop("policy")).first()
         if policy is None:
             raise Http404
-        clause = services.clause_save(policy=policy, actor=request.user, create=True, **d)
+        clause = catalogue.clause_save(policy=policy, actor=request.user, create=True, **d)
         return Response(ClauseSerializer(clause).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -87,7 +87,7 @@ class ClauseViewSet(
         d = dict(data.validated_data)
         fields = ("number", "title", "condition", "benefit", "cap", "mode", "budget", "department")
         values = {f: d.get(f, getattr(clause, f)) for f in fields}
-        clause = services.clause_save(policy=clause.policy, code=clause.code, actor=request.user,
+        clause = catalogue.clause_save(policy=clause.policy, code=clause.code, actor=request.user,
                                       version=d["version"], reason=d["reason"], **values)  # fmt: skip
         return Response(ClauseSerializer(clause).data)
 
@@ -119,9 +119,9 @@ class ClauseViewSet(
         if not selectors.is_staff_user(request.user):
             raise PermissionDenied(_("只有工作人员可以查看差一个条件的企业。"))
         frame = register_snapshot()
-        person = person_of(request.user)
-        if person is not None and person.division.level != Division.Level.CITY:
-            frame = frame.filter(pl.col("division_path").str.starts_with(person.division.path))
+        root = selectors.scope_root(user=request.user)  # the actor's working division
+        if root is not None and root.level != Division.Level.CITY:
+            frame = frame.filter(pl.col("division_path").str.starts_with(root.path))
         misses = selectors.near_misses(frame=frame, clause=clause, reference_date=timezone.localdate())
         rows = misses.sort("credit_code").to_dicts()
         page = self.paginate_queryset(rows)

@@ -5,8 +5,10 @@ import datetime as dt
 from django.utils import timezone
 
 from enterprises.models import Enterprise
+from org.actor import SYSTEM
+from org.models import Department
 from policies.models import Policy
-from policies.services import clause_save
+from policies.services.catalogue import clause_save
 
 CONDITION = {"and": [{"industry_prefix": ["C17"]}, {">=": [{"var": "revenue_y1"}, 20000000]}]}
 
@@ -16,6 +18,7 @@ def draft_policy(code: str = "draft-1") -> Policy:
         code=code, title="纺织业稳增长若干措施（征求意见稿）", issuer="泉州市工信局", issued_on=dt.date(2026, 1, 1)
     )
     clause_save(
+        actor=SYSTEM,
         policy=policy,
         code=f"{code}-01",
         number=1,
@@ -23,7 +26,7 @@ def draft_policy(code: str = "draft-1") -> Policy:
         condition=CONDITION,
         benefit=100000,
         budget=5000000,
-        department="工业和信息化局",
+        department=Department.objects.filter(code="350500-GXJ").first(),  # the cast's 市工信局
     )
     return policy
 

@@ -4,21 +4,21 @@ added, changed or deleted there (writes go through the services, which keep the 
 import pytest
 from django.urls import reverse
 
-from policies import services
 from policies.models import Policy, PolicyClause
+from policies.services import catalogue
 
 MODELS = ["policy", "policyclause", "match", "notification", "grantbatch", "grant", "application", "consultation"]
 
 
 @pytest.mark.parametrize("model", MODELS)
 def test_every_list_renders(client, cast, model):
-    services.demo_load()
+    catalogue.demo_load()
     client.force_login(cast.admin)
     assert client.get(reverse(f"admin:policies_{model}_changelist")).status_code == 200
 
 
 def test_the_policy_and_clause_pages_are_read_only(client, cast):
-    services.demo_load()
+    catalogue.demo_load()
     client.force_login(cast.admin)
     policy, clause = Policy.objects.first(), PolicyClause.objects.first()
     page = client.get(reverse("admin:policies_policy_change", args=[policy.pk]))

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ActionRefused, VersionConflict
+from org.actor import SYSTEM
 from policies import testing
 from policies.forms import ClauseForm
 from policies.models import ClauseVersion, Match, Notification, Policy, PolicyClause, PolicyStatus
 from policies.selectors import Draft, clause_history, draft_of, impact_compare, impact_preview
-from policies.services import clause_save, policy_publish
+from policies.services.catalogue import clause_save, policy_publish
 from policies.tests.catalogue_fixtures import CONDITION, draft_policy
 from policies.tests.test_editor import post_data
 
@@ -30,14 +31,14 @@ BANNER = "修改已发布条款：保存后立即重新匹配并按新版本推�
 def enqueued(monkeypatch):
     """The clause ids the services asked to recompute (after commit)."""
     calls: list[list[int]] = []
-    monkeypatch.setattr("policies.services.clauses_recompute_enqueue", lambda *, clause_ids: calls.append(clause_ids))
+    monkeypatch.setattr("policies.services.catalogue.recompute_enqueue", lambda *, clause_ids: calls.append(clause_ids))
     return calls
 
 
 @pytest.fixture
 def published(cast):
     policy = draft_policy()
-    policy_publish(policy=policy)
+    policy_publish(actor=SYSTEM, policy=policy)
     policy.refresh_from_db()
     return policy
 
@@ -217,7 +218,7 @@ def test_the_policy_page_offers_amendments_to_leaders_only(published, cast, clie
 
 def test_the_impact_preview_compares_the_amendment_with_the_current_version(published, cast, client, monkeypatch):
     frame = testing.register(300, seed=5)
-    monkeypatch.setattr("policies.views._register_snapshot", lambda: frame)
+    monkeypatch.setattr("policies.views.register_snapshot", lambda: frame)
     clause = published.clauses.get()
     client.force_login(cast.leader)
     data = post_data(ClauseForm(clause=clause)) | {"row-1-value": "500万", "fixed_amount": "20万"}  # no reason yet
@@ -306,12 +307,15 @@ def test_an_amendment_rematches_its_clause_and_notifies_under_the_new_version(
     register, cast, django_capture_on_commit_callbacks
 ):
     from enterprises.selectors import register_snapshot
-    from policies.services import matches_compute, matches_refresh, notify_matches
+    from policies.services.delivery import notify_matches
+    from policies.services.matching import matches_compute, matches_refresh
 
     policy = Policy.objects.create(code="amend-e2e", title="测试", issuer="市工信局", issued_on=dt.date(2026, 1, 1))
     srdi = {"certified": "srdi"}
-    clause = clause_save(policy=policy, code="amend-e2e-01", number=1, title="专精特新", condition=srdi, benefit=10000)
-    policy_publish(policy=policy)
+    clause = clause_save(
+        actor=SYSTEM, policy=policy, code="amend-e2e-01", number=1, title="专精特新", condition=srdi, benefit=10000
+    )
+    policy_publish(actor=SYSTEM, policy=policy)
     matches_refresh(clause_ids=[clause.pk])
     notify_matches(clause_ids=[clause.pk])
     before = set(Match.objects.filter(clause=clause, result="eligible").values_list("credit_code", flat=True))

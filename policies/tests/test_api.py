@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from policies import testing
-from policies.services import demo_load, matches_recompute
+from policies.services.catalogue import demo_load
+from policies.services.matching import matches_recompute
 
 pytestmark = pytest.mark.django_db
 

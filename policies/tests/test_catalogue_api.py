@@ -6,7 +6,7 @@ import pytest
 
 from enterprises.models import EnterpriseYear
 from policies.models import ClauseVersion, Policy, PolicyClause, PolicyStatus
-from policies.services import demo_load
+from policies.services.catalogue import demo_load
 from policies.tests.catalogue_fixtures import CONDITION, draft_policy, enterprise
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ def test_a_leader_builds_a_clause_from_rows(cast, page, artifacts, monkeypatch):
     from policies import testing
 
     frame = testing.register(120, seed=2)
-    monkeypatch.setattr("policies.views._register_snapshot", lambda: frame)
+    monkeypatch.setattr("policies.views.register_snapshot", lambda: frame)
     policy = draft_policy()
     page.set_viewport_size({"width": 1400, "height": 1000})
     browser_login(page, "leader")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from policies.models import ClauseVersion, Policy, PolicyStatus
-from policies.services import demo_load
+from policies.services.catalogue import demo_load
 from policies.tests.catalogue_fixtures import draft_policy
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def test_leaders_and_administrators_publish(
     demo, cast, client, role, allowed, monkeypatch, django_capture_on_commit_callbacks
 ):
     enqueued = []
-    monkeypatch.setattr("policies.services.clauses_recompute_enqueue", lambda clause_ids: enqueued.append(clause_ids))
+    monkeypatch.setattr("policies.services.catalogue.recompute_enqueue", lambda clause_ids: enqueued.append(clause_ids))
     client.force_login(getattr(cast, role))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("policies:catalogue-publish", args=[demo.pk]), {"version": demo.version})
@@ -147,7 +147,7 @@ def test_publishing_computes_the_matches_of_the_new_clauses(cast, django_capture
     from enterprises.services import industries_load_reference, register_load_frame
     from enterprises.synthetic import synthetic_register
     from policies.models import Match
-    from policies.services import clause_save, policy_publish
+    from policies.services.catalogue import clause_save, policy_publish
 
     industries_load_reference()
     register_load_frame(synthetic_register(300, seed=9))

@@ -11,7 +11,7 @@ from core.exceptions import ActionRefused
 from org.models import Role
 from org.services import person_create
 from policies.models import Comment, Consultation
-from policies.services import comment_add, comment_answer, consultation_open
+from policies.services.consultation import comment_add, comment_answer, consultation_open
 from policies.tests.catalogue_fixtures import draft_policy, enterprise
 
 pytestmark = pytest.mark.django_db

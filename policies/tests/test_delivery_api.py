@@ -10,8 +10,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ledger.models import ItemEvent
-from policies import services
 from policies.models import Application, Grant, GrantBatch, GrantBatchStatus, Notification, Policy
+from policies.services import delivery
 from policies.tests.test_delivery_services import make_world
 
 D = decimal.Decimal
@@ -76,7 +76,7 @@ def test_policies_for_me_is_for_enterprise_users_and_their_own_enterprises(world
 
 
 def test_notifications_are_listed_and_read_one_by_one_or_all(world):
-    services.notify_matches()
+    delivery.notify_matches()
     client = api(world.user_a)
     body = client.get("/api/policy-notifications/").json()
     assert body["count"] == 3 and all(n["enterprise"]["id"] == world.a.pk for n in body["results"])
@@ -88,7 +88,7 @@ def test_notifications_are_listed_and_read_one_by_one_or_all(world):
 
 
 def test_another_enterprises_notification_is_not_found(world):
-    services.notify_matches()
+    delivery.notify_matches()
     theirs = Notification.objects.filter(enterprise=world.c).first()
     _error(api(world.user_a).post(f"/api/policy-notifications/{theirs.pk}/read/"), 404, "not_found")
     assert Notification.objects.get(pk=theirs.pk).read_at is None
@@ -135,7 +135,7 @@ def test_an_ineligible_enterprise_is_refused(world):
 
 
 def test_the_paying_department_decides_once_through_the_api(world):
-    app = services.application_submit(clause=world.apply, enterprise=world.a, actor=world.user_a)
+    app = delivery.application_submit(clause=world.apply, enterprise=world.a, actor=world.user_a)
     url = f"/api/policy-applications/{app.pk}/decide/"
     client = api(world.cast.handler)
     body = client.post(url, {"approve": True}, format="json").json()
@@ -150,7 +150,7 @@ def test_the_paying_department_decides_once_through_the_api(world):
 
 
 def test_deciding_bad_input_wrong_role_and_scope(world):
-    app = services.application_submit(clause=world.apply, enterprise=world.a, actor=world.user_a)
+    app = delivery.application_submit(clause=world.apply, enterprise=world.a, actor=world.user_a)
     url = f"/api/policy-applications/{app.pk}/decide/"
     no_reason = _error(api(world.cast.leader).post(url, {"approve": False}, format="json"), 400, "invalid")
     assert no_reason["errors"] == {"reason": ["不予兑现须说明理由。"]}

@@ -12,8 +12,8 @@ from django.utils import timezone
 from core.exceptions import ActionRefused, VersionConflict
 from ledger import services as ledger
 from ledger.models import ItemEvent, Result, ResultKind, Status
-from policies import services
 from policies.models import Application, Grant, Policy
+from policies.services import delivery
 from policies.tests.test_delivery_services import make_world
 
 D = decimal.Decimal
@@ -23,7 +23,7 @@ TODAY = timezone.localdate()
 @pytest.fixture
 def world(cast):
     w = make_world(cast)
-    w.application = services.application_submit(clause=w.apply, enterprise=w.a, actor=w.user_a)  # 30 × 100 = 3000
+    w.application = delivery.application_submit(clause=w.apply, enterprise=w.a, actor=w.user_a)  # 30 × 100 = 3000
     return w
 
 
@@ -42,19 +42,19 @@ def _in_progress(world):
 
 def test_the_paying_department_approves_and_the_grant_is_recorded_with_a_note_on_the_item(world):
     # the item is not the department's yet (not dispatched): the 12345 line that opened it notes the decision
-    app = services.application_decide(actor=world.cast.handler, application=world.application, approve=True)
+    app = delivery.application_decide(actor=world.cast.handler, application=world.application, approve=True)
     grant = Grant.objects.get()
     assert (grant.application, grant.enterprise, grant.clause, grant.amount) == (app, world.a, world.apply, D("3000"))
     assert grant.granted_by == world.cast.handler and grant.batch is None
     (note,) = _events(app)
-    assert note.actor.username == services.INTAKE_USERNAME
+    assert note.actor.username == delivery.INTAKE_USERNAME
     assert "兑现决定：同意兑现 3,000.00 元" in note.reason and "handler（鲤城区住建局）" in note.reason
     assert app.decision == "approved" and app.decision_recorded_as == "note"
 
 
 def test_once_the_department_works_the_item_the_decision_resolves_it_with_its_result(world):
     item = _in_progress(world)
-    services.application_decide(actor=world.cast.handler, application=world.application, approve=True,
+    delivery.application_decide(actor=world.cast.handler, application=world.application, approve=True,
                                 amount=D("2500"), reason="按实际核定", version=item.version)  # fmt: skip
     world.application.item.refresh_from_db()
     assert world.application.item.status == Status.RESOLVED
@@ -68,9 +68,9 @@ def test_once_the_department_works_the_item_the_decision_resolves_it_with_its_re
 
 def test_a_refusal_needs_a_reason_and_records_no_grant(world):
     with pytest.raises(ValidationError) as e:
-        services.application_decide(actor=world.cast.leader, application=world.application, approve=False, reason=" ")
+        delivery.application_decide(actor=world.cast.leader, application=world.application, approve=False, reason=" ")
     assert e.value.message_dict == {"reason": ["不予兑现须说明理由。"]}
-    app = services.application_decide(actor=world.cast.leader, application=world.application, approve=False,
+    app = delivery.application_decide(actor=world.cast.leader, application=world.application, approve=False,
                                       reason="申报材料不全")  # fmt: skip
     assert not Grant.objects.exists()
     (note,) = _events(app)
@@ -80,16 +80,16 @@ def test_a_refusal_needs_a_reason_and_records_no_grant(world):
 
 def test_a_refusal_on_an_item_in_progress_resolves_it_as_explained(world):
     item = _in_progress(world)
-    services.application_decide(actor=world.cast.handler, application=world.application, approve=False,
+    delivery.application_decide(actor=world.cast.handler, application=world.application, approve=False,
                                 reason="不符合条件", version=item.version)  # fmt: skip
     assert Result.objects.get(item=item).kind == ResultKind.EXPLAINED and not Grant.objects.exists()
 
 
 def test_deciding_twice_is_refused_and_grants_once(world):
-    services.application_decide(actor=world.cast.admin, application=world.application, approve=True)
+    delivery.application_decide(actor=world.cast.admin, application=world.application, approve=True)
     for approve, reason in ((True, ""), (False, "改判")):
         with pytest.raises(ActionRefused) as refused:
-            services.application_decide(actor=world.cast.admin, application=world.application, approve=approve,
+            delivery.application_decide(actor=world.cast.admin, application=world.application, approve=approve,
                                         reason=reason)  # fmt: skip
         assert refused.value.message == f"该申请已于{TODAY.isoformat()}审批同意（兑现 3,000.00 元），不能重复决定。"
     assert Grant.objects.count() == 1 and len(_events(world.application)) == 1
@@ -99,14 +99,14 @@ def test_approval_stops_at_the_budget_with_the_batches_message_and_nothing_writt
     world.apply.budget = D("2000")
     world.apply.save()
     with pytest.raises(ActionRefused) as refused:
-        services.application_decide(actor=world.cast.admin, application=world.application, approve=True)
+        delivery.application_decide(actor=world.cast.admin, application=world.application, approve=True)
     assert refused.value.message == (
         "超出资金预算，不能审批：该条款预算 2,000.00 元，已兑现 0.00 元，本申请 3,000.00 元，缺口 1,000.00 元。"
     )
     world.application.refresh_from_db()
     assert not Grant.objects.exists() and not _events(world.application) and "decision" not in world.application.data
     # a smaller amount fits
-    services.application_decide(actor=world.cast.admin, application=world.application, approve=True, amount=2000)
+    delivery.application_decide(actor=world.cast.admin, application=world.application, approve=True, amount=2000)
     assert Grant.objects.get().amount == D("2000")
 
 
@@ -114,10 +114,10 @@ def test_no_approval_after_the_policy_expired_but_a_refusal_is_recorded(world):
     expired = TODAY - dt.timedelta(days=1)
     Policy.objects.filter(pk=world.policy.pk).update(expires_on=expired)
     with pytest.raises(ActionRefused) as refused:
-        services.application_decide(actor=world.cast.admin, application=world.application, approve=True)
+        delivery.application_decide(actor=world.cast.admin, application=world.application, approve=True)
     assert refused.value.message == f"政策已于{expired.isoformat()}失效，不能审批兑现。"
     assert not Grant.objects.exists() and not _events(world.application)
-    services.application_decide(actor=world.cast.admin, application=world.application, approve=False,
+    delivery.application_decide(actor=world.cast.admin, application=world.application, approve=False,
                                 reason="政策已失效")  # fmt: skip
     assert len(_events(world.application)) == 1
 
@@ -125,9 +125,9 @@ def test_no_approval_after_the_policy_expired_but_a_refusal_is_recorded(world):
 def test_who_may_decide(world):
     for actor in (world.cast.auditor, world.cast.call_taker, world.cast.other_handler, world.user_a):
         with pytest.raises(PermissionDenied):
-            services.application_decide(actor=actor, application=world.application, approve=True)
+            delivery.application_decide(actor=actor, application=world.application, approve=True)
     with pytest.raises(PermissionDenied, match="管辖范围"):  # 丰泽区's leader, an enterprise of 鲤城区
-        services.application_decide(actor=world.cast.other_leader, application=world.application, approve=True)
+        delivery.application_decide(actor=world.cast.other_leader, application=world.application, approve=True)
     world.application.refresh_from_db()
     assert not Grant.objects.exists() and not _events(world.application) and "decision" not in world.application.data
 
@@ -135,7 +135,7 @@ def test_who_may_decide(world):
 def test_a_stale_item_version_is_a_conflict_and_nothing_is_written(world):
     item = _in_progress(world)
     with pytest.raises(VersionConflict):
-        services.application_decide(actor=world.cast.handler, application=world.application, approve=True,
+        delivery.application_decide(actor=world.cast.handler, application=world.application, approve=True,
                                     version=item.version - 1)  # fmt: skip
     world.application.refresh_from_db()
     assert not Grant.objects.exists() and "decision" not in world.application.data
@@ -143,7 +143,7 @@ def test_a_stale_item_version_is_a_conflict_and_nothing_is_written(world):
 
 def test_a_negative_amount_is_refused(world):
     with pytest.raises(ValidationError) as e:
-        services.application_decide(actor=world.cast.admin, application=world.application, approve=True, amount=-1)
+        delivery.application_decide(actor=world.cast.admin, application=world.application, approve=True, amount=-1)
     assert e.value.message_dict == {"amount": ["兑现金额不能为负数。"]}
 
 
@@ -152,7 +152,7 @@ def test_a_closed_item_cannot_take_the_decision(world):
 
     Item.objects.filter(pk=world.application.item_id).update(status=Status.CLOSED)
     with pytest.raises(ActionRefused, match="已销号"):
-        services.application_decide(actor=world.cast.admin, application=world.application, approve=True)
+        delivery.application_decide(actor=world.cast.admin, application=world.application, approve=True)
     assert not Grant.objects.exists()
 
 

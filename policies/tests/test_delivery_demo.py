@@ -36,14 +36,16 @@ def test_the_policy_demo_loads_an_enterprise_login_notifications_and_a_draft_bat
 
 def test_the_demo_clauses_are_paid_by_demo_departments_whose_handler_may_approve(cast):
     from ledger.demo import CITY_DEPARTMENTS
-    from org.services import person_create
-    from policies import services
+    from org.services import department_create, person_create
     from policies.models import PolicyClause
     from policies.selectors import may_approve_batch
+    from policies.services import catalogue
 
-    services.demo_load()
+    for suffix, name in CITY_DEPARTMENTS:  # the demo's city departments, as ledger.demo loads them
+        department_create(code=f"350500-{suffix}", name=name, division=cast.city)
+    catalogue.demo_load()
     names = {name for _suffix, name in CITY_DEPARTMENTS}
-    departments = set(PolicyClause.objects.values_list("department", flat=True))
+    departments = set(PolicyClause.objects.values_list("department__name", flat=True))
     assert departments <= names and {"市工信局", "市商务局", "市文旅局"} <= departments
     handler = person_create(username="city_gxj_test", password="pass-for-tests-1", name="工信承办人",
                             role=Role.HANDLER, division=cast.city, department=cast.city_department).user  # fmt: skip

@@ -6,8 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from ledger.models import Item
-from policies import services
 from policies.models import Application, Grant, GrantBatch, GrantBatchStatus, Notification
+from policies.services import delivery
 from policies.tests.test_delivery_services import make_world
 
 
@@ -36,8 +36,8 @@ def test_policies_for_me_shows_amounts_apply_buttons_and_enjoy_without_applying(
 
 
 def test_policies_for_me_shows_the_grant_once_approved(client, world):
-    batch = services.grant_batch_create(clause=world.revenue, actor=world.cast.admin)
-    services.grant_batch_approve(batch=batch, actor=world.cast.admin, version=batch.version)
+    batch = delivery.grant_batch_create(clause=world.revenue, actor=world.cast.admin)
+    delivery.grant_batch_approve(batch=batch, actor=world.cast.admin, version=batch.version)
     html = login(client, world.user_a).get(reverse("policies:mine")).content.decode()
     assert "已兑现 2,000.00 元" in html
 
@@ -84,7 +84,7 @@ def test_the_application_form_is_prefilled_and_applying_opens_a_ledger_item(clie
 
 
 def test_notifications_show_unread_in_the_nav_and_are_marked_read(client, world):
-    services.notify_matches()
+    delivery.notify_matches()
     login(client, world.user_a)
     html = client.get(reverse("policies:notifications")).content.decode()
     assert "政策消息" in html and '<span class="count" title="未读">3</span>' in html
@@ -208,7 +208,7 @@ def test_a_batch_is_rejected_with_a_reason(client, world):
 @pytest.mark.parametrize("role", ["admin", "leader", "handler", "call_taker", "auditor", "other_leader"])
 def test_the_officials_pages_render_for_every_staff_role(client, world, role):
     login(client, getattr(world.cast, role))
-    batch = services.grant_batch_create(clause=world.revenue, actor=world.cast.admin)
+    batch = delivery.grant_batch_create(clause=world.revenue, actor=world.cast.admin)
     for url in (
         reverse("policies:delivery"),
         reverse("policies:delivery-clause", args=[world.auto.pk]),
@@ -232,9 +232,9 @@ def test_anonymous_users_are_sent_to_log_in(client, world):
 
 
 def test_a_county_leader_is_not_offered_to_approve_a_batch_reaching_beyond_the_county(client, world):
-    from policies import services
+    from policies.services import delivery
 
-    batch = services.grant_batch_create(clause=world.revenue, actor=world.cast.admin)  # 鲤城区 and 丰泽区
+    batch = delivery.grant_batch_create(clause=world.revenue, actor=world.cast.admin)  # 鲤城区 and 丰泽区
     client.force_login(world.cast.leader)
     html = client.get(reverse("policies:grant-batch", args=[batch.pk])).content.decode()
     assert "该批次含有您管辖范围以外的企业，请由上级审批。" in html and "审批通过，记录兑现" not in html

@@ -4,9 +4,10 @@ refused in Chinese with nothing written, every accepted change is a version (who
 import pytest
 from django.urls import reverse
 
+from org.actor import SYSTEM
 from policies.forms import ClauseForm, benefit_initial, rows_of
 from policies.models import ClauseVersion, Policy, PolicyClause, PolicyStatus
-from policies.services import demo_load
+from policies.services.catalogue import demo_load
 from policies.tests.catalogue_fixtures import CONDITION, draft_policy
 
 pytestmark = pytest.mark.django_db
@@ -283,7 +284,7 @@ def test_the_demo_loads_twice_with_one_version_per_clause(cast):
 
 
 def test_going_back_to_an_earlier_rule_is_a_new_version_with_the_earlier_rule(cast):
-    from policies.services import clause_save
+    from policies.services.catalogue import clause_save
 
     policy = draft_policy()
     clause = policy.clauses.get()
@@ -309,11 +310,11 @@ def test_the_editor_renders_in_every_language(cast, client, language):
 
 
 def test_a_formula_the_fields_cannot_say_is_kept_as_it_is(cast):
-    from policies.services import clause_save
+    from policies.services.catalogue import clause_save
 
     policy = draft_policy()
     benefit = {"+": [1000, {"*": [0.01, {"var": "revenue_y1"}]}]}
-    clause = clause_save(
+    clause = clause_save(actor=SYSTEM,
         policy=policy, code="draft-1-05", number=5, title="基数加比例", condition={"certified": "srdi"},
         benefit=benefit, cap=80000,
     )  # fmt: skip

@@ -14,9 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ActionRefused
+from org.actor import SYSTEM
 from policies.models import ClauseMode, Match, Policy, PolicyClause, PolicyStatus
 from policies.selectors import mine_overview, policy_overview
-from policies.services import grant_batch_create, policies_expire, policy_publish
+from policies.services.catalogue import policy_publish
+from policies.services.delivery import grant_batch_create
+from policies.services.expiry import policies_expire
 from policies.tasks import expire
 from policies.tests.catalogue_fixtures import draft_policy, enterprise
 
@@ -29,7 +32,7 @@ def _policy(code: str, expires_on: dt.date | None, publish: bool = True) -> Poli
     policy = draft_policy(code)
     Policy.objects.filter(pk=policy.pk).update(expires_on=expires_on)
     if publish:
-        policy_publish(policy=policy)
+        policy_publish(actor=SYSTEM, policy=policy, today=dt.date(2026, 1, 1))  # published before it expired
     policy.refresh_from_db()
     return policy
 
@@ -50,13 +53,13 @@ def _statuses():
 
 def test_published_policies_past_their_date_expire_once(policies):
     versions = dict(Policy.objects.values_list("code", "version"))
-    assert policies_expire(today=TODAY) == 1
+    assert policies_expire(actor=SYSTEM, today=TODAY) == 1
     assert _statuses() == {"past": "expired", "today": "published", "open": "published", "draft": "draft"}
     after = dict(Policy.objects.values_list("code", "version"))
     assert after == versions | {"past": versions["past"] + 1}
-    assert policies_expire(today=TODAY) == 0  # idempotent: nothing changes the second time
+    assert policies_expire(actor=SYSTEM, today=TODAY) == 0  # idempotent: nothing changes the second time
     assert dict(Policy.objects.values_list("code", "version")) == after
-    assert policies_expire(today=TODAY + dt.timedelta(days=1)) == 1 and _statuses()["today"] == "expired"
+    assert policies_expire(actor=SYSTEM, today=TODAY + dt.timedelta(days=1)) == 1 and _statuses()["today"] == "expired"
 
 
 def test_the_command_expires_and_prints_the_count(policies):
@@ -102,14 +105,14 @@ def test_an_expired_policy_is_hidden_from_policies_for_me(cast):
     assert [e["clause"] for e in mine_overview(enterprise=mine)["eligible"]] == [clause]
     Policy.objects.filter(pk=policy.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
     assert mine_overview(enterprise=mine)["eligible"] == []  # its date passed: hidden before the expiry run
-    policies_expire()
+    policies_expire(actor=SYSTEM)
     assert mine_overview(enterprise=mine)["eligible"] == []
 
 
 def test_the_catalogue_shows_an_expired_policy_as_expired(cast, client):
     expired = _policy("past", timezone.localdate() - dt.timedelta(days=1))
     due = _policy("due", timezone.localdate() - dt.timedelta(days=1))
-    policies_expire()
+    policies_expire(actor=SYSTEM)
     Policy.objects.filter(pk=due.pk).update(status=PolicyStatus.PUBLISHED)  # as if the run had not come yet
     rows = {r["policy"].code: r["expired"] for r in policy_overview(user=cast.auditor)}
     assert rows == {"past": True, "due": True}
@@ -130,6 +133,6 @@ def test_no_new_grants_after_expiry(cast):
     policy = _policy("past", timezone.localdate() - dt.timedelta(days=1))
     PolicyClause.objects.filter(policy=policy).update(mode=ClauseMode.AUTO)
     clause = policy.clauses.get()
-    assert policies_expire() == 1
+    assert policies_expire(actor=SYSTEM) == 1
     with pytest.raises(ActionRefused, match="失效"):
         grant_batch_create(clause=clause, actor=cast.leader)

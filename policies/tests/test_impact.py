@@ -10,8 +10,8 @@ from django.urls import reverse
 from policies import testing
 from policies.jsonlogic.reference import evaluate_clause
 from policies.models import PolicyClause
-from policies.selectors import Draft, draft_of, impact_preview
-from policies.services import amount_rule, demo_load
+from policies.selectors import Draft, amount_rule, draft_of, impact_preview
+from policies.services.catalogue import demo_load
 from policies.tests.catalogue_fixtures import draft_policy
 
 REF = dt.date(2026, 6, 30)
@@ -97,7 +97,7 @@ def test_a_formula_with_a_missing_figure_counts_its_amount_apart():
 def test_the_preview_pages_for_a_draft_policy_and_an_unsaved_clause(cast, client, monkeypatch):
     frame = testing.register(150, seed=3)
     monkeypatch.setattr("policies.selectors.register_snapshot", lambda: frame)
-    monkeypatch.setattr("policies.views._register_snapshot", lambda: frame)
+    monkeypatch.setattr("policies.views.register_snapshot", lambda: frame)
     policy = draft_policy()
     client.force_login(cast.leader)
     page = client.get(reverse("policies:catalogue-impact", args=[policy.pk]))

@@ -7,11 +7,13 @@ import polars as pl
 import pytest
 from django.core.exceptions import ValidationError
 
+from org.actor import SYSTEM
 from policies import testing
 from policies.jsonlogic.reference import evaluate_clause
-from policies.models import Match, Policy, PolicyClause
-from policies.selectors import clause_explain, near_misses
-from policies.services import amount_rule, clause_save, demo_load, matches_recompute, policy_publish, rule_version
+from policies.models import Match, Policy, PolicyClause, PolicyStatus
+from policies.selectors import amount_rule, clause_explain, near_misses
+from policies.services.catalogue import clause_save, demo_load, policy_publish, rule_version
+from policies.services.matching import matches_recompute
 
 REF = dt.date(2026, 6, 30)
 pytestmark = pytest.mark.django_db
@@ -81,7 +83,7 @@ def test_one_clause_changed_recomputes_its_column_only(demo):
     frame = testing.register(60, seed=7)
     matches_recompute(frame=frame, reference_date=REF)
     clause = demo[0]
-    clause = clause_save(policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
+    clause = clause_save(actor=SYSTEM, policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
                          condition={"certified": "high_tech"}, benefit=1000)  # fmt: skip
     counts = matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
     assert counts["written"] > 0
@@ -92,7 +94,7 @@ def test_one_clause_changed_recomputes_its_column_only(demo):
 
 def _threshold(clause, employees):
     condition = {"and": [{"industry_prefix": ["C"]}, {">=": [{"var": "employees"}, employees]}]}
-    return clause_save(policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
+    return clause_save(actor=SYSTEM, policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
                        condition=condition, benefit=clause.benefit, cap=clause.cap)  # fmt: skip
 
 
@@ -146,7 +148,7 @@ def test_a_new_wording_with_the_same_results_writes_nothing(demo):
     frame = testing.register(100, seed=11)
     clause = _threshold(demo[0], 10)
     matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
-    clause = clause_save(policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
+    clause = clause_save(actor=SYSTEM, policy=clause.policy, code=clause.code, number=clause.number, title=clause.title,
                          condition={"and": [{"industry_prefix": ["C"]}, {">=": [{"var": "employees"}, 10]}, True]},
                          benefit=clause.benefit, cap=clause.cap)  # fmt: skip
     counts = matches_recompute(frame=frame, reference_date=REF, clauses=[clause])
@@ -157,15 +159,16 @@ def test_a_new_wording_with_the_same_results_writes_nothing(demo):
 
 def test_a_clause_with_a_negative_budget_is_refused(demo):
     with pytest.raises(ValidationError) as e:
-        clause_save(policy=demo[0].policy, code="x-1", number=99, title="x", condition=True, budget=-1)
+        clause_save(actor=SYSTEM, policy=demo[0].policy, code="x-1", number=99, title="x", condition=True, budget=-1)
     assert "budget" in e.value.message_dict
 
 
 def test_publishing_checks_every_clause_again(demo):
     policy = demo[0].policy
     PolicyClause.objects.filter(pk=demo[0].pk).update(condition={">": [{"var": "nope"}, 1]})
+    Policy.objects.filter(pk=policy.pk).update(status=PolicyStatus.DRAFT)  # only a draft is published
     with pytest.raises(ValidationError):
-        policy_publish(policy=policy)
+        policy_publish(actor=SYSTEM, policy=policy)
 
 
 def test_the_explanation_gives_each_condition_with_the_actual_value(demo):
@@ -198,7 +201,7 @@ def test_near_misses_are_eligible_but_for_one_condition(demo):
 
 
 def test_one_enterprise_from_its_row_agrees_with_the_full_recompute(demo):
-    from policies.services import matches_recompute_enterprise
+    from policies.services.matching import matches_recompute_enterprise
 
     frame = testing.register(40, seed=8)
     matches_recompute(frame=frame, reference_date=REF)
@@ -223,7 +226,7 @@ def test_a_row_taken_for_new_that_is_stored_after_all_is_updated(demo):
     from django.db import connection
     from django.utils import timezone
 
-    from policies.services import _write, _write_pg
+    from policies.services.matching import _write, _write_pg
 
     write = _write_pg if connection.vendor == "postgresql" else _write  # the COPY path, whatever the size
 

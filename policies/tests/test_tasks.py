@@ -11,9 +11,11 @@ from django.utils import timezone
 from enterprises.models import Enterprise
 from enterprises.selectors import register_snapshot
 from enterprises.services import register_load_frame
+from enterprises.signals import send_register_changed
 from enterprises.synthetic import synthetic_register
 from policies.models import Match, Notification, PolicyClause
-from policies.services import demo_load, matches_compute
+from policies.services.catalogue import demo_load
+from policies.services.matching import matches_compute
 from policies.tasks import recompute
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +65,23 @@ def test_the_task_recomputes_one_clause_or_some_enterprises(loaded):
     counts = recompute.enqueue(credit_codes=codes).return_value
     assert counts["enterprises"] == 3 and counts["written"] + counts["deleted"] > 0
     assert _stored() == _expected(loaded)
-    one = recompute.enqueue(credit_code=codes[0]).return_value
+    one = recompute.enqueue(credit_codes=[codes[0]]).return_value
     assert (one["enterprises"], one["written"], one["deleted"]) == (1, 0, 0)
+
+
+def test_a_register_change_enqueues_the_recompute_of_the_enterprises_it_names(
+    loaded, django_capture_on_commit_callbacks
+):
+    recompute.enqueue()
+    codes = list(Enterprise.objects.order_by("pk").values_list("credit_code", flat=True)[:3])
+    Enterprise.objects.filter(credit_code__in=codes).update(above_scale=True, high_tech=True, employees=500)
+    before = _stored()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        send_register_changed(credit_codes=codes)
+    assert len(callbacks) == 1
+    after = _stored()
+    assert after == _expected(loaded) and after != before
+    assert {cc for (_c, cc) in set(after) ^ set(before)} <= set(codes)  # only the named enterprises' rows moved
 
 
 def test_the_command_prints_counts_and_seconds(loaded):

@@ -23,8 +23,8 @@ from enterprises.selectors import register_snapshot
 from ledger.demo import PASSWORD
 from org.models import Role
 from org.services import person_create
-from policies import services
 from policies.models import ClauseMode, GrantBatch, Match, MatchResult, PolicyClause, PolicyStatus
+from policies.services import catalogue, delivery, matching
 
 USERNAME = "enterprise"
 
@@ -35,15 +35,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         out = self.stdout
-        policies = services.demo_load()
+        policies = catalogue.demo_load()
         clauses = PolicyClause.objects.filter(policy__status=PolicyStatus.PUBLISHED).count()
         out.write(f"policies: {len(policies)} ({clauses} published clauses, examples)")
-        stats = services.matches_recompute(frame=register_snapshot(), reference_date=timezone.localdate())
+        stats = matching.matches_recompute(frame=register_snapshot(), reference_date=timezone.localdate())
         out.write(f"matches: {Match.objects.count()} stored ({stats['written']} written, {stats['deleted']} deleted)")
         enterprise = _enterprise_login()
         if enterprise is None:
             out.write("no enterprise of the register is eligible for both an apply and an auto clause: no login")
-        notified = services.notify_matches()
+        notified = delivery.notify_matches()
         out.write(f"notifications: {notified['created']} new, {notified['emails']} emails")
         batch = _draft_batch(enterprise) if enterprise is not None else None
         if enterprise is not None:
@@ -117,5 +117,5 @@ def _draft_batch(enterprise: Enterprise) -> GrantBatch | None:
     for clause in candidates:
         total = clause.matches.filter(result=MatchResult.ELIGIBLE).aggregate(s=Sum("amount"))["s"] or 0
         if clause.budget is None or total <= clause.budget:
-            return services.grant_batch_create(clause=clause, actor=admin)
+            return delivery.grant_batch_create(clause=clause, actor=admin)
     return None

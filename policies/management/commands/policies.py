@@ -10,7 +10,7 @@ database (all of them, one clause, or one enterprise), then notifies the enterpr
 eligible matches, as the background task (policies.tasks.recompute) does; it prints the counts and
 the seconds taken.
 
-``expire`` expires the published policies whose expiry date has passed (policies.services.policies_expire)
+``expire`` expires the published policies whose expiry date has passed (policies.services.expiry.policies_expire)
 and prints how many; with ``--every MINUTES`` it enqueues instead a recurring task (policies.tasks.expire)
 that does so every MINUTES, run by the task worker (like ``manage.py reconcile --every``).
 
@@ -25,9 +25,15 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from org.actor import SYSTEM
 from policies.jsonlogic.compile_polars import Clause, evaluate, to_long
 from policies.jsonlogic.validate import RuleError, check_amount, check_condition
+from policies.models import PolicyClause, PolicyStatus
 from policies.register import read_register
+from policies.services.delivery import notify_matches
+from policies.services.expiry import policies_expire
+from policies.services.matching import matches_refresh
+from policies.tasks import expire
 
 
 def load_clauses(path: str) -> list[Clause]:
@@ -87,19 +93,13 @@ class Command(BaseCommand):
             return self.expire(**options)
 
     def expire(self, today=None, every=0, **_):
-        from policies.services import policies_expire
-        from policies.tasks import expire
-
         if every:
             result = expire.enqueue(every)
             self.stdout.write(f"enqueued recurring expire task {result.id} every {every} minutes")
             return
-        self.stdout.write(json.dumps({"expired": policies_expire(today=today)}))
+        self.stdout.write(json.dumps({"expired": policies_expire(today=today, actor=SYSTEM)}))
 
     def recompute(self, clause=None, enterprise=None, reference_date=None, no_notify=False, **_):
-        from policies.models import PolicyClause, PolicyStatus
-        from policies.services import matches_refresh, notify_matches
-
         clause_ids = None
         if clause:
             found = dict(PolicyClause.objects.filter(code__in=clause).values_list("code", "policy__status"))
