@@ -136,13 +136,6 @@ def test_another_user_can_neither_see_nor_download_the_job(client, cast, three_i
     assert reverse("ledger:export_job", args=[job.pk]) not in page.text  # not in 我的导出 either
 
 
-def test_the_job_pages_need_a_login(client, cast, three_items):
-    job = export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="")
-    for name in ("ledger:export_job", "ledger:export_download"):
-        response = client.get(reverse(name, args=[job.pk]))
-        assert response.status_code == 302 and response.url.startswith(reverse("login"))
-
-
 def test_a_failing_export_marks_the_job_failed_and_the_page_shows_why(
     client, cast, three_items, monkeypatch, media, django_capture_on_commit_callbacks
 ):

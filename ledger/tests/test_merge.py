@@ -18,7 +18,7 @@ from ledger.models import Callback, Item, ItemEvent, ItemSubmitter, ResultKind, 
 from ledger.scope import available_actions
 from ledger.selectors import item_inbox, overdue_q
 from ledger.submitters import PRIMARY, item_parties, pending_callbacks
-from ledger.tests.test_api import api_client, bring
+from ledger.tests.factories import api_client, bring
 
 pytestmark = pytest.mark.django_db
 
