@@ -38,10 +38,6 @@ def finding_list(*, user) -> QuerySet[Finding]:
     )
 
 
-def finding_get(*, user, pk: int) -> Finding:
-    return get_object_or_404(finding_list(user=user), pk=pk)
-
-
 def official_choices(*, user) -> QuerySet[Person]:
     """The officials a user may name on a visit: the staff of their working division's subtree."""
     actor = actor_of(user)
