@@ -48,3 +48,26 @@ class VisitOutput(serializers.Serializer):
 
     def get_officials(self, visit) -> list[str]:
         return [p.user.username for p in visit.officials.all()]
+
+
+class PairingInput(serializers.Serializer):
+    official = serializers.CharField(help_text=_("挂钩干部的用户名"))
+    enterprise = serializers.CharField(required=False, allow_blank=True, help_text=_("企业的统一社会信用代码"))
+    county = serializers.CharField(required=False, allow_blank=True, help_text=_("县（市、区）代码（领导挂钩县域）"))
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+class PairingEndInput(serializers.Serializer):
+    ends_on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class PairingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    official = serializers.CharField(source="official.user.username")
+    official_name = serializers.CharField(source="official.name")
+    enterprise = serializers.CharField(source="enterprise.credit_code", allow_null=True, default=None)
+    county = serializers.CharField(source="division.code", allow_null=True, default=None)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True)

@@ -15,7 +15,7 @@ from org.models import Division, Person
 from visits import selectors, services
 from visits.api import serializers as s
 from visits.filters import VisitFilterSet
-from visits.models import Finding
+from visits.models import Finding, Pairing
 
 ERRORS = {400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
 
@@ -84,3 +84,46 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                                    kind=data.validated_data.get("kind"))  # fmt: skip
         finding.refresh_from_db()
         return Response(s.FindingOutput(finding).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="挂钩关系（本人管辖范围内）", responses={200: s.PairingOutput(many=True)}),
+    retrieve=extend_schema(summary="一个挂钩关系", responses={200: s.PairingOutput, 404: ErrorOutput}),
+)
+class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.PairingOutput
+
+    def get_queryset(self):
+        return selectors.pairing_list(user=self.request.user).select_related("official__user").order_by("pk")
+
+    @extend_schema(summary="设置挂钩（干部挂钩企业，或领导挂钩县域）", request=s.PairingInput,
+                   responses={201: s.PairingOutput, **ERRORS})  # fmt: skip
+    def create(self, request):
+        data = s.PairingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        official = Person.objects.filter(user__username=v["official"]).select_related("division").first()
+        if official is None:
+            raise ValidationError({"official": [_("未知的干部：%(names)s") % {"names": v["official"]}]})
+        enterprise = county = None
+        if v.get("enterprise"):
+            enterprise = selectors.enterprise_by_code(user=request.user, credit_code=v["enterprise"])
+            if enterprise is None:
+                message = _("在您的管辖范围内找不到该企业：%(value)s") % {"value": v["enterprise"]}
+                raise ValidationError({"enterprise": [message]})
+        if v.get("county"):
+            county = Division.objects.filter(code=v["county"]).first()
+            if county is None:
+                raise ValidationError({"county": [_("未知的区划代码：%(code)s") % {"code": v["county"]}]})
+        pairing = services.pairing_create(actor=request.user, official=official, enterprise=enterprise, county=county,
+                                          starts_on=v["starts_on"], ends_on=v.get("ends_on"))  # fmt: skip
+        return Response(s.PairingOutput(pairing).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="结束挂钩", request=s.PairingEndInput, responses={200: s.PairingOutput, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        pairing = get_object_or_404(Pairing, pk=pk)  # the service refuses an outsider (403, logged)
+        data = s.PairingEndInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        pairing = services.pairing_end(actor=request.user, pairing=pairing, **data.validated_data)
+        return Response(s.PairingOutput(pairing).data)

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from core.exceptions import ActionRefused
 from core.figures import Where, figure
@@ -96,3 +97,24 @@ def test_a_city_leader_is_paired_with_a_county_and_the_pairing_ends_with_its_his
     assert pairing.ends_on == today
     end = ChangeRecord.objects.get(object_id=str(pairing.pk), action="end")
     assert end.reason == "换届" and end.changes == {"ends_on": [None, today.isoformat()]}
+
+
+def test_the_api_sets_and_ends_a_pairing(world):
+    api = APIClient()
+    api.force_authenticate(world.leader)
+    body = {"official": "leader", "county": world.county.code, "starts_on": timezone.localdate().isoformat()}
+    response = api.post("/api/pairings/", body, format="json")
+    assert response.status_code == 201 and response.json()["county"] == world.county.code
+    again = api.post("/api/pairings/", body, format="json")
+    assert again.status_code == 409
+    bad = api.post("/api/pairings/", {**body, "county": "", "enterprise": "91350503MA2XXXXX0G"}, format="json")
+    assert bad.status_code == 400 and "enterprise" in bad.json()["errors"]  # another county's enterprise
+    ended = api.post(f"/api/pairings/{response.json()['id']}/end/", {"ends_on": "2000-01-01"}, format="json")
+    assert ended.status_code == 400 and "ends_on" in ended.json()["errors"]
+    assert len(api.get("/api/pairings/").json()["results"]) == 3
+    outsider = APIClient()
+    outsider.force_authenticate(world.other_leader)
+    refused = outsider.post(
+        f"/api/pairings/{response.json()['id']}/end/", {"ends_on": body["starts_on"]}, format="json"
+    )
+    assert refused.status_code == 403
