@@ -46,13 +46,31 @@ class RecordedAdmin(HistoryView, admin.ModelAdmin):
                    reason=_("在系统管理中修改") if change else _("在系统管理中新增"))  # fmt: skip
 
     def delete_model(self, request, obj):
-        gone = {k: [to_json(v), None] for k, v in snapshot(obj).items()}
-        record(obj, actor=request.user, action="delete", changes=gone, reason=_("在系统管理中删除"))
+        _record_delete(request, obj)
         super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (a category's subcategories…) are recorded too, under the parent record."""
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            _record_delete(request, obj, parent=form.instance)
+            obj.delete()
+        for obj in instances:
+            before = snapshot(type(obj).objects.get(pk=obj.pk)) if obj.pk else None
+            obj.save()
+            changes = diff(before, snapshot(obj)) if before is not None else created(obj)
+            record(obj, actor=request.user, action="change" if before else "create", changes=changes,
+                   parent=form.instance, reason=_("在系统管理中修改") if before else _("在系统管理中新增"))  # fmt: skip
+        formset.save_m2m()
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+def _record_delete(request, obj, parent=None) -> None:
+    gone = {k: [to_json(v), None] for k, v in snapshot(obj).items()}
+    record(obj, actor=request.user, action="delete", changes=gone, parent=parent, reason=_("在系统管理中删除"))
 
 
 class ReadOnlyPermissions:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ReadOnlyAdmin, ReadOnlyInline, RecordedAdmin
 from ledger.models import Callback, Category, Item, ItemEvent, ItemSubmitter, Measure, Result, TimeLimit
 
 
@@ -36,7 +36,7 @@ class CategoryLevelFilter(admin.SimpleListFilter):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(RecordedAdmin):
     list_display = ["code", "name", "parent", "keywords", "active"]
     list_editable = ["name", "active"]
     list_filter = [CategoryLevelFilter, "active", ("parent", admin.RelatedOnlyFieldListFilter)]
@@ -55,7 +55,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeLimit)
-class TimeLimitAdmin(admin.ModelAdmin):
+class TimeLimitAdmin(RecordedAdmin):
     list_display = [
         "__str__",
         "category",
