@@ -100,8 +100,9 @@ def test_another_county_cannot_see_or_open_the_visit(factory, client):
     second = visit.findings.order_by("pk").last()
     client.force_login(factory.other_leader)
     assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 404
-    response = client.post(reverse("visits:finding-open", args=[second.pk]), {f"{second.pk}-kind": "problem"})
-    assert response.status_code == 404
+    data = {f"{second.pk}-kind": "problem", f"{second.pk}-category": factory.category.pk}
+    response = client.post(reverse("visits:finding-open", args=[second.pk]), data)
+    assert response.status_code == 403 and not Finding.objects.get(pk=second.pk).item_id
     assert Visit.objects.restrict(factory.other_leader).count() == 0
     assert Visit.objects.restrict(factory.leader).count() == 1
     assert Visit.objects.restrict(factory.city_call_taker).count() == 1
