@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ledger.machine import ACTIVE_STATUSES
-from ledger.models import Callback, Channel, Item, Kind, Measure, Result, ResultKind, Satisfaction, Status
-from ledger.selectors import at_risk_q, overdue_q
+from ledger.models import Channel, Item, Kind, Measure, Result, ResultKind, Status
+from ledger.selectors import at_risk_q, on_time_q, overdue_q, satisfied_q
 from org.models import Department, Division, Person, Role
 
 
@@ -46,8 +46,8 @@ class ItemFilterSet(django_filters.FilterSet):
     dispatched = _period("dispatched_at")
     resolved = _period("resolved_at")
     closed = _period("closed_at")
-    satisfied = django_filters.DateFromToRangeFilter(method="filter_satisfied", widget=HiddenDateRange)
-    on_time = django_filters.BooleanFilter(method="filter_on_time", widget=forms.HiddenInput)
+    satisfied = django_filters.DateFromToRangeFilter(method="filter_satisfied", widget=HiddenDateRange)  # 满意回访
+    on_time = django_filters.BooleanFilter(method="filter_on_time", widget=forms.HiddenInput)  # 按期办结, or late
 
     class Meta:
         model = Item
@@ -71,17 +71,11 @@ class ItemFilterSet(django_filters.FilterSet):
         return qs.filter(q) if value else qs.exclude(q)
 
     def filter_satisfied(self, qs, name, value):
-        """Items with a satisfied callback (满意回访) in the period."""
-        callbacks = Callback.objects.filter(satisfaction=Satisfaction.SATISFIED)
-        if value.start is not None:
-            callbacks = callbacks.filter(at__gte=value.start)
-        if value.stop is not None:
-            callbacks = callbacks.filter(at__lte=value.stop)
-        return qs.filter(pk__in=callbacks.values("item_id"))
+        when = Q(at__gte=value.start) if value.start else Q()
+        return qs.filter(satisfied_q(when & Q(at__lte=value.stop) if value.stop else when))
 
     def filter_on_time(self, qs, name, value):
-        """Resolved by the resolution deadline (按期办结), or (false) after it."""
-        return qs.filter(resolved_at__lte=F("resolve_due")) if value else qs.filter(resolved_at__gt=F("resolve_due"))
+        return qs.filter(on_time_q() if value else Q(resolved_at__gt=F("resolve_due")))
 
 
 class MeasureFilterSet(django_filters.FilterSet):

@@ -5,12 +5,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from ledger.machine import ACTIVE_STATUSES, FINAL
-from ledger.models import Callback, ExportJob, Item, ItemEvent, Measure, Result, Status
+from ledger.models import Callback, ExportJob, Item, ItemEvent, Measure, Result, Satisfaction, Status
 from ledger.scope import party_contact
 from ledger.submitters import Party, item_parties, round_callbacks
 from org.actor import actor_of, division_codes
@@ -32,6 +32,17 @@ def at_risk_q(now: dt.datetime) -> Q:
     return Q(status__in=ACTIVE_STATUSES, resolve_due__gte=now, resolve_due__lte=at_risk_threshold(now)) & ~overdue_q(
         now
     )
+
+
+def on_time_q() -> Q:
+    """Resolved by the resolution deadline (按期办结)."""
+    return Q(resolved_at__lte=F("resolve_due"))
+
+
+def satisfied_q(when: Q | None = None) -> Q:
+    """Items with a satisfied callback (满意回访), of those ``when`` selects (their time)."""
+    callbacks = Callback.objects.filter(when or Q(), satisfaction=Satisfaction.SATISFIED)
+    return Q(pk__in=callbacks.values("item_id"))
 
 
 def with_flags(qs: QuerySet[Item], now: dt.datetime | None = None) -> QuerySet[Item]:
