@@ -42,6 +42,8 @@ def service_call(form: forms.Form, call: Callable[[], Any]) -> tuple[Any, int]:
 def tidy_filter_form(form: forms.Form) -> forms.Form:
     """Dates as date pickers, yes/no filters as 全部/是/否, multiple choices as check boxes."""
     for field in form.fields.values():
+        if field.widget.is_hidden:  # asked for by a link, not offered on the page
+            continue
         if isinstance(field, forms.NullBooleanField):
             field.widget = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
         elif isinstance(field, forms.DateField):

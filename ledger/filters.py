@@ -1,14 +1,27 @@
 """One FilterSet per list, shared by the pages and the API."""
 
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ledger.machine import ACTIVE_STATUSES
 from ledger.models import Channel, Item, Kind, Measure, Result, ResultKind, Status
-from ledger.selectors import at_risk_q, overdue_q
+from ledger.selectors import at_risk_q, on_time_q, overdue_q, satisfied_q
 from org.models import Department, Division, Person, Role
+
+
+class HiddenDateRange(django_filters.widgets.DateRangeWidget):
+    """A period a figure's link asks for (``…_after``/``…_before``, see ledger.figures): kept in the
+    filter form as hidden inputs, so filtering the list again keeps it."""
+
+    def __init__(self, attrs=None):
+        django_filters.widgets.SuffixedMultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput), attrs)
+
+
+def _period(field_name: str) -> django_filters.DateFromToRangeFilter:
+    return django_filters.DateFromToRangeFilter(field_name=field_name, widget=HiddenDateRange)
 
 
 class ItemFilterSet(django_filters.FilterSet):
@@ -29,6 +42,12 @@ class ItemFilterSet(django_filters.FilterSet):
     at_risk = django_filters.BooleanFilter(label=_("即将到期"), method="filter_at_risk")
     opened_after = django_filters.DateFilter(label=_("受理日期起"), field_name="opened_at", lookup_expr="date__gte")
     opened_before = django_filters.DateFilter(label=_("受理日期止"), field_name="opened_at", lookup_expr="date__lte")
+    # What the figures link to (ledger.figures): hidden, as the page offers no field for them.
+    dispatched = _period("dispatched_at")
+    resolved = _period("resolved_at")
+    closed = _period("closed_at")
+    satisfied = django_filters.DateFromToRangeFilter(method="filter_satisfied", widget=HiddenDateRange)  # 满意回访
+    on_time = django_filters.BooleanFilter(method="filter_on_time", widget=forms.HiddenInput)  # 按期办结, or late
 
     class Meta:
         model = Item
@@ -50,6 +69,13 @@ class ItemFilterSet(django_filters.FilterSet):
     def filter_at_risk(self, qs, name, value):
         q = at_risk_q(timezone.now())
         return qs.filter(q) if value else qs.exclude(q)
+
+    def filter_satisfied(self, qs, name, value):
+        when = Q(at__gte=value.start) if value.start else Q()
+        return qs.filter(satisfied_q(when & Q(at__lte=value.stop) if value.stop else when))
+
+    def filter_on_time(self, qs, name, value):
+        return qs.filter(on_time_q() if value else Q(resolved_at__gt=F("resolve_due")))
 
 
 class MeasureFilterSet(django_filters.FilterSet):

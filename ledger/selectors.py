@@ -1,14 +1,18 @@
 """Reads of the ledger. Every list starts from the user's scope (``Item.scope``, through ``restrict``)."""
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from ledger.machine import ACTIVE_STATUSES, FINAL
-from ledger.models import Callback, ExportJob, Item, ItemEvent, Measure, Result, Status
+from ledger.models import Callback, ExportJob, Item, ItemEvent, Measure, Result, Satisfaction, Status
+from ledger.scope import party_contact
+from ledger.submitters import Party, item_parties, round_callbacks
 from org.actor import actor_of, division_codes
 from org.models import Department, Division
 from workdays.selectors import add_working_days
@@ -28,6 +32,17 @@ def at_risk_q(now: dt.datetime) -> Q:
     return Q(status__in=ACTIVE_STATUSES, resolve_due__gte=now, resolve_due__lte=at_risk_threshold(now)) & ~overdue_q(
         now
     )
+
+
+def on_time_q() -> Q:
+    """Resolved by the resolution deadline (按期办结)."""
+    return Q(resolved_at__lte=F("resolve_due"))
+
+
+def satisfied_q(when: Q | None = None) -> Q:
+    """Items with a satisfied callback (满意回访), of those ``when`` selects (their time)."""
+    callbacks = Callback.objects.filter(when or Q(), satisfaction=Satisfaction.SATISFIED)
+    return Q(pk__in=callbacks.values("item_id"))
 
 
 def with_flags(qs: QuerySet[Item], now: dt.datetime | None = None) -> QuerySet[Item]:
@@ -81,7 +96,21 @@ def result_list(*, user) -> QuerySet[Result]:
 
 
 def callback_list(*, item: Item) -> QuerySet[Callback]:
-    return item.callbacks.select_related("by__person", "submitter")
+    return item.callbacks.select_related("by__person", "submitter").order_by("at", "id")
+
+
+@dataclass(frozen=True)
+class SubmitterRow:
+    party: Party
+    contact: dict[str, str]  # phone and ID number as the viewer may see them
+    callback: Callback | None  # this round's callback, if asked already
+
+
+def item_submitters(*, user, item: Item, callbacks: Iterable[Callback] | None = None) -> list[SubmitterRow]:
+    """Every submitter of the item (its own, then the merged ones) as ``user`` may see them, with
+    their callback of the current round; from ``callbacks`` when the caller has loaded them."""
+    done = round_callbacks(item, callbacks)
+    return [SubmitterRow(p, party_contact(user, item, p), done.get(p.key)) for p in item_parties(item)]
 
 
 def dispatch_departments(scope: Division) -> QuerySet[Department]:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -54,7 +55,7 @@ _UNTRACKED = {"version", "updated_at", "division_path"}
 # The common path of every action
 
 
-def _acting(actor) -> Actor:
+def _acting(actor: AbstractBaseUser) -> Actor:
     """The acting principal of a write: refused (ValueError) when None, 403 when it may not act in
     the ledger at all (a user with no person and no superuser's rights)."""
     acting = require_actor(actor)
@@ -63,12 +64,17 @@ def _acting(actor) -> Actor:
     return acting
 
 
-def _authorize(actor, item: Item, action: str) -> Actor:
+def _username(acting: Actor) -> str:
+    """Who is named in the security log: the account, as before the actor kit."""
+    return acting.user.get_username() if acting.user is not None else acting.label
+
+
+def _authorize(actor: AbstractBaseUser, item: Item, action: str) -> Actor:
     """403, logged, when the actor may not take this action on this item at all (scope, role,
     department). Called first, so a user outside the scope learns nothing more about the item."""
     acting = _acting(actor)
     if not may_act(acting, item, action):
-        security_log.warning("refused %s on item %s by %s (role %s)", action, item.pk, acting.label, acting.role)
+        security_log.warning("refused %s on item %s by %s (role %s)", action, item.pk, _username(acting), acting.role)
         if not permits(acting, item):
             raise PermissionDenied(_("您无权办理该事项：它不在您的管辖范围内。"))
         raise PermissionDenied(_("您的角色不能对该事项执行“%(action)s”。") % {"action": Action(action).label})
@@ -88,7 +94,7 @@ def _check_state(item: Item, action: str) -> None:
 def _act(
     *,
     item: Item,
-    actor,
+    actor: AbstractBaseUser,
     action: str,
     version: int | None,
     reason: str = "",
@@ -129,7 +135,7 @@ def _act(
 def _save_and_log(
     item: Item,
     *,
-    actor,
+    actor: AbstractBaseUser,
     action: str,
     before: dict[str, Any],
     from_status: str,
@@ -234,7 +240,7 @@ def _validate_submitter(fields: dict[str, Any]) -> None:
 
 def item_open(
     *,
-    actor,
+    actor: AbstractBaseUser,
     title: str,
     description: str,
     kind: str,
@@ -260,7 +266,7 @@ def item_open(
     if acting.role not in INTAKE_ROLES:
         raise PermissionDenied(_("您的角色不能受理事项。"))
     if not acting.within(division):
-        security_log.warning("refused open in %s by %s", division.code, acting.label)
+        security_log.warning("refused open in %s by %s", division.code, _username(acting))
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     if not category.active:
         raise ValidationError({"category": _("该分类已停用。")})
@@ -314,7 +320,7 @@ def item_open(
     return item
 
 
-def item_edit(*, item: Item, actor, reason: str, version: int | None = None, **changes: Any) -> Item:
+def item_edit(*, item: Item, actor: AbstractBaseUser, reason: str, version: int | None = None, **changes: Any) -> Item:
     """Correct an item's description before it is dispatched (again): title, category, division…"""
     acting = _authorize(actor, item, Action.EDIT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -322,7 +328,7 @@ def item_edit(*, item: Item, actor, reason: str, version: int | None = None, **c
         raise ValidationError({f: _("该字段不能修改。") for f in unknown})
     division = changes.get("division")
     if division is not None and not acting.within(division):
-        security_log.warning("refused moving item %s to %s by %s", item.pk, division.code, acting.label)
+        security_log.warning("refused moving item %s to %s by %s", item.pk, division.code, _username(acting))
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     reason = _required(reason, "reason", _("修改事项须说明理由。"))
 
@@ -342,7 +348,7 @@ def item_edit(*, item: Item, actor, reason: str, version: int | None = None, **c
 def item_dispatch(
     *,
     item: Item,
-    actor,
+    actor: AbstractBaseUser,
     department: Department,
     handler=None,
     sponsor=None,
@@ -384,7 +390,7 @@ def item_dispatch(
     return item
 
 
-def item_acknowledge(*, item: Item, actor, reason: str = "", version: int | None = None) -> Item:
+def item_acknowledge(*, item: Item, actor: AbstractBaseUser, reason: str = "", version: int | None = None) -> Item:
     """Acknowledge (签收): the department confirms it has the item."""
 
     def change(it: Item):
@@ -395,7 +401,7 @@ def item_acknowledge(*, item: Item, actor, reason: str = "", version: int | None
     return _act(item=item, actor=actor, action=Action.ACKNOWLEDGE, version=version, reason=reason, change=change)
 
 
-def item_return(*, item: Item, actor, reason: str, version: int | None = None) -> Item:
+def item_return(*, item: Item, actor: AbstractBaseUser, reason: str, version: int | None = None) -> Item:
     """Return (退单): the department sends the item back to the dispatcher, with a reason."""
     _authorize(actor, item, Action.RETURN)
     reason = _required(reason, "reason", _("退单须说明理由。"))
@@ -414,7 +420,9 @@ def item_return(*, item: Item, actor, reason: str, version: int | None = None) -
 # Work on the item: measures, notes, extensions
 
 
-def item_add_measure(*, item: Item, actor, text: str, due: dt.date, owner=None, version: int | None = None) -> Measure:
+def item_add_measure(
+    *, item: Item, actor: AbstractBaseUser, text: str, due: dt.date, owner=None, version: int | None = None
+) -> Measure:
     """Add a measure (解决措施) with an owner and a due date."""
     _authorize(actor, item, Action.ADD_MEASURE)
     text = _required(text, "text", _("请填写措施内容。"))
@@ -434,7 +442,9 @@ def item_add_measure(*, item: Item, actor, text: str, due: dt.date, owner=None, 
     return made["measure"]
 
 
-def item_complete_measure(*, measure: Measure, actor, reason: str = "", version: int | None = None) -> Measure:
+def item_complete_measure(
+    *, measure: Measure, actor: AbstractBaseUser, reason: str = "", version: int | None = None
+) -> Measure:
     """Mark a measure done."""
 
     def change(it: Item):
@@ -450,14 +460,16 @@ def item_complete_measure(*, measure: Measure, actor, reason: str = "", version:
     return measure
 
 
-def item_note(*, item: Item, actor, text: str, version: int | None = None) -> Item:
+def item_note(*, item: Item, actor: AbstractBaseUser, text: str, version: int | None = None) -> Item:
     """Record progress (进展说明)."""
     _authorize(actor, item, Action.NOTE)
     text = _required(text, "text", _("请填写进展说明。"))
     return _act(item=item, actor=actor, action=Action.NOTE, version=version, reason=text, change=lambda it: None)
 
 
-def item_request_extension(*, item: Item, actor, until: dt.date, reason: str, version: int | None = None) -> Item:
+def item_request_extension(
+    *, item: Item, actor: AbstractBaseUser, until: dt.date, reason: str, version: int | None = None
+) -> Item:
     """Ask to move the resolution deadline (申请延期)."""
     _authorize(actor, item, Action.REQUEST_EXTENSION)
     reason = _required(reason, "reason", _("申请延期须说明理由。"))
@@ -474,7 +486,9 @@ def item_request_extension(*, item: Item, actor, until: dt.date, reason: str, ve
     return _act(item=item, actor=actor, action=Action.REQUEST_EXTENSION, version=version, reason=reason, change=change)
 
 
-def item_decide_extension(*, item: Item, actor, approve: bool, reason: str = "", version: int | None = None) -> Item:
+def item_decide_extension(
+    *, item: Item, actor: AbstractBaseUser, approve: bool, reason: str = "", version: int | None = None
+) -> Item:
     """Approve or refuse a pending extension."""
     _authorize(actor, item, Action.APPROVE_EXTENSION)
     if not approve:
@@ -498,7 +512,7 @@ def item_decide_extension(*, item: Item, actor, approve: bool, reason: str = "",
 def item_resolve(
     *,
     item: Item,
-    actor,
+    actor: AbstractBaseUser,
     result_kind: str,
     result_text: str,
     amount: decimal.Decimal | None = None,
@@ -541,7 +555,7 @@ def item_resolve(
 def item_callback(
     *,
     item: Item,
-    actor,
+    actor: AbstractBaseUser,
     satisfaction: str,
     solved: bool,
     note: str = "",
@@ -598,7 +612,7 @@ def item_callback(
     return _act(item=item, actor=actor, action=Action.CALLBACK, version=version, reason=note, change=change)
 
 
-def item_sign_off(*, item: Item, actor, reason: str = "", version: int | None = None) -> Item:
+def item_sign_off(*, item: Item, actor: AbstractBaseUser, reason: str = "", version: int | None = None) -> Item:
     """Sign off (销号/收账): the loop is closed."""
 
     def change(it: Item):
@@ -641,7 +655,7 @@ def _copy_parties(*, duplicate: Item, into: Item, now: dt.datetime) -> int:
 def item_merge(
     *,
     item: Item,
-    actor,
+    actor: AbstractBaseUser,
     into: Item,
     reason: str,
     version: int | None = None,
@@ -665,7 +679,7 @@ def item_merge(
         def change(it: Item):
             target = Item.objects.select_related("division").get(pk=into.pk)
             if not may_act(acting, target, Action.MERGE):
-                security_log.warning("refused merging item %s into %s by %s", it.pk, target.pk, acting.label)
+                security_log.warning("refused merging item %s into %s by %s", it.pk, target.pk, _username(acting))
                 raise PermissionDenied(_("合并目标不在您的管辖范围内。"))
             if into_version is not None and target.version != into_version:
                 raise VersionConflict()
@@ -710,7 +724,7 @@ def item_merge(
 # Help and supervise (帮督一体)
 
 
-def item_supervise(*, item: Item, actor, reason: str, version: int | None = None) -> Item:
+def item_supervise(*, item: Item, actor: AbstractBaseUser, reason: str, version: int | None = None) -> Item:
     """Supervise (督办): a leader or auditor puts the item under supervision."""
     _authorize(actor, item, Action.SUPERVISE)
     reason = _required(reason, "reason", _("督办须说明督办要求。"))
@@ -723,7 +737,7 @@ def item_supervise(*, item: Item, actor, reason: str, version: int | None = None
     return item
 
 
-def item_urge(*, item: Item, actor, reason: str, version: int | None = None) -> Item:
+def item_urge(*, item: Item, actor: AbstractBaseUser, reason: str, version: int | None = None) -> Item:
     """Urge (催办): remind the handling department."""
     _authorize(actor, item, Action.URGE)
     reason = _required(reason, "reason", _("催办须说明催办内容。"))

@@ -2,6 +2,7 @@
 (``ItemSubmitter``). Each named submitter is called back (回访) once per round: a round starts when
 the item is resolved, so a redo and a new resolution ask everyone again."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -87,11 +88,15 @@ def item_parties(item: Item) -> list[Party]:
     return [_primary(item), *(_extra(row) for row in extras)]
 
 
-def round_callbacks(item: Item) -> dict[str, Callback]:
-    """The callbacks of the current round (since the item was last resolved), by submitter key."""
+def round_callbacks(item: Item, callbacks: Iterable[Callback] | None = None) -> dict[str, Callback]:
+    """The callbacks of the current round (since the item was last resolved), by submitter key:
+    read from ``callbacks`` (the item's, by time) when the caller has them already."""
     if item.resolved_at is None:
         return {}
-    rows = Callback.objects.filter(item_id=item.pk, at__gte=item.resolved_at).order_by("at", "id")
+    if callbacks is None:
+        rows = Callback.objects.filter(item_id=item.pk, at__gte=item.resolved_at).order_by("at", "id")
+    else:
+        rows = [c for c in callbacks if c.at >= item.resolved_at]
     return {(str(c.submitter_id) if c.submitter_id else PRIMARY): c for c in rows}
 
 

@@ -43,7 +43,7 @@ from ledger.models import (
     Status,
     SubmitterType,
 )
-from ledger.scope import available_actions, item_contact_rule, may_act, party_contact, submitter_contact
+from ledger.scope import available_actions, item_contact_rule, may_act, submitter_contact
 from ledger.selectors import (
     callback_list,
     dispatch_departments,
@@ -51,9 +51,9 @@ from ledger.selectors import (
     export_job_list,
     item_get,
     item_inbox,
+    item_submitters,
     item_timeline,
 )
-from ledger.submitters import item_parties, round_callbacks
 from org.actor import actor_of, division_codes
 from org.models import Department, Division
 
@@ -286,25 +286,20 @@ def _render_detail(request, item: Item, bound: dict | None = None, status: int =
         if action not in offered:
             for error in (e for errors in form.errors.values() for e in errors):
                 messages.error(request, _("%(label)s：%(error)s") % {"label": Action(action).label, "error": error})
-    parties = item_parties(item)
-    callback_round = item.status in (Status.RESOLVED, Status.CALLED_BACK, Status.CLOSED)
-    done = round_callbacks(item) if callback_round else {}
+    callbacks = list(callback_list(item=item))
+    submitters = item_submitters(user=request.user, item=item, callbacks=callbacks)
     context = {
         "item": item,
         "actions": actions,
         "contact": submitter_contact(request.user, item),
-        "submitters": [
-            {"party": p, "contact": party_contact(request.user, item, p), "callback": done.get(p.key)} for p in parties
-        ]
-        if len(parties) > 1
-        else [],
-        "callback_round": callback_round,
+        "submitters": submitters if len(submitters) > 1 else [],
+        "callback_round": item.status in (Status.RESOLVED, Status.CALLED_BACK, Status.CLOSED),
         "merged_into": item.merged_into if item.merged_into_id else None,
         "merged_items": list(item.merged_items.order_by("pk").only("pk", "number", "title")),
         "division_names": _division_chain(item.division),
         "measures": item.measures.select_related("owner__person"),
         "results": item.results.select_related("created_by__person"),
-        "callbacks": callback_list(item=item),
+        "callbacks": callbacks,
         "timeline": _timeline(request.user, item),
         "today": timezone.localdate(),
     }

@@ -24,8 +24,8 @@ from ledger.models import (
     Status,
     SubmitterType,
 )
-from ledger.scope import available_actions, item_contact_rule, party_contact, submitter_contact
-from ledger.submitters import item_parties, round_callbacks
+from ledger.scope import available_actions, item_contact_rule, submitter_contact
+from ledger.selectors import item_submitters
 from org.models import Department, Division
 
 User = get_user_model()
@@ -262,23 +262,20 @@ class ItemDetailOutput(ItemOutput):
     @extend_schema_field(SubmitterOutput(many=True))
     def get_submitters(self, item) -> list[dict]:
         user = self.context["request"].user
-        done = round_callbacks(item)
-        rows = []
-        for party in item_parties(item):
-            contact = party_contact(user, item, party)
-            rows.append(
-                {
-                    "key": party.key,
-                    "submitter_type": party.submitter_type,
-                    "name": party.name,
-                    "phone": contact["phone"],
-                    "id_number": contact["id_number"],
-                    "enterprise_name": party.enterprise_name,
-                    "enterprise_credit_code": party.enterprise_credit_code,
-                    "merged_from": party.extra.merged_from_id if party.extra else None,
-                    "called_back": party.key in done,
-                }
-            )
+        rows = [
+            {
+                "key": row.party.key,
+                "submitter_type": row.party.submitter_type,
+                "name": row.party.name,
+                "phone": row.contact["phone"],
+                "id_number": row.contact["id_number"],
+                "enterprise_name": row.party.enterprise_name,
+                "enterprise_credit_code": row.party.enterprise_credit_code,
+                "merged_from": row.party.extra.merged_from_id if row.party.extra else None,
+                "called_back": row.callback is not None,
+            }
+            for row in item_submitters(user=user, item=item, callbacks=item.callbacks.all())
+        ]
         return SubmitterOutput(rows, many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=USER_ACTIONS)))

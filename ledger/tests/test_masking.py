@@ -2,6 +2,8 @@
 number the same way on the item page, in the API (item, submitters, timeline) and in the export."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.privacy import mask_id_number, mask_phone
@@ -63,3 +65,18 @@ def test_a_merged_submitter_sees_their_own_number_and_not_the_others(client, cas
     assert [s["phone"] for s in submitters] == [mask_phone(PHONE), OTHER_PHONE]
     rows = csv_rows(export(client, "items", "csv"))
     assert column(rows, "联系电话") == [OTHER_PHONE, mask_phone(PHONE)]  # their repeat, and the item
+
+
+def test_the_item_page_reads_the_callbacks_once(client, cast, item, open_item):
+    repeat = open_item(submitter_phone=OTHER_PHONE, submitter_user=cast.submitter)
+    services.item_merge(item=repeat, actor=cast.call_taker, into=item, reason="同一诉求")
+    item = services.item_acknowledge(item=item, actor=cast.handler)
+    item = services.item_resolve(item=item, actor=cast.handler, result_kind="solved", result_text="已解决")
+    for satisfaction in ("satisfied", "basically_satisfied"):  # each submitter in turn
+        item = services.item_callback(item=item, actor=cast.call_taker, satisfaction=satisfaction, solved=True)
+    client.force_login(cast.call_taker)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("ledger:item", args=[item.pk])).text
+    assert item.status == "called_back" and page.count("基本满意") >= 2  # in the submitters and the callbacks
+    callback_reads = [q["sql"] for q in queries.captured_queries if 'FROM "ledger_callback"' in q["sql"]]
+    assert len(callback_reads) == 1, callback_reads
