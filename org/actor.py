@@ -181,8 +181,8 @@ def scope_q(model, user, action: str = VIEW) -> Q:
 
 
 def _staff_q(scope: Scope, actor: Actor) -> Q:
-    if scope.department and actor.role == Role.HANDLER and actor.department is not None:
-        return Q(**{scope.department: actor.department.pk})
+    if scope.department and actor.role == Role.HANDLER:  # a handler without a department: none but their own
+        return Q(**{scope.department: actor.department.pk}) if actor.department is not None else Q(pk__in=[])
     if scope.division is None or actor.division is None:
         return Q() if scope.division is None else Q(pk__in=[])
     if actor.division.level == Division.Level.CITY:
@@ -209,8 +209,8 @@ def permits(user, obj: models.Model, action: str = VIEW) -> bool:
         return any(getattr(obj, _attname(model, lookup)) == actor.user_id for lookup in scope.members)
     if actor.role is None or actor.role not in scope.roles_for(action):
         return False
-    if scope.department and actor.role == Role.HANDLER and actor.department is not None:
-        return getattr(obj, _attname(model, scope.department)) == actor.department.pk
+    if scope.department and actor.role == Role.HANDLER:
+        return actor.department is not None and getattr(obj, _attname(model, scope.department)) == actor.department.pk
     if scope.division is None:
         return True
     if actor.division is None:

@@ -483,8 +483,7 @@ def _decision_to_item(application: Application, actor, *, approve: bool, amount,
     """Write the decision on the application's ledger item: its result when ``actor`` may resolve
     it now, else a note. Returns "resolve" or "note"."""
     item = Item.objects.get(pk=application.item_id)
-    person = actor_of(actor).person
-    if item.status in MACHINE[Action.RESOLVE].sources and may_act(person, item, Action.RESOLVE):
+    if item.status in MACHINE[Action.RESOLVE].sources and may_act(actor, item, Action.RESOLVE):
         kind = ResultKind.FUNDS_GRANTED if approve else ResultKind.EXPLAINED
         ledger.item_resolve(item=item, actor=actor, result_kind=kind, result_text=text[:1000],
                             amount=amount if approve else None, version=version)  # fmt: skip
@@ -495,7 +494,7 @@ def _decision_to_item(application: Application, actor, *, approve: bool, amount,
             % {"number": item.number, "status": Status(item.status).label}
         )
     writer = (
-        actor if may_act(person, item, Action.NOTE) else policy_intake_user(division=application.enterprise.division)
+        actor if may_act(actor, item, Action.NOTE) else policy_intake_user(division=application.enterprise.division)
     )
     ledger.item_note(item=item, actor=writer, text=text[:1000], version=version)
     return "note"
