@@ -15,7 +15,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from core.validators import normalize_phone
-from ledger.demo import PASSWORD, credit_code
+from ledger.demo import credit_code
 from ledger.models import (
     Callback,
     Category,
@@ -30,16 +30,17 @@ from ledger.models import (
 )
 from ledger.selectors import at_risk_q, overdue_q
 from ledger.services import time_limit_for
+from org.demo import PASSWORD
 from org.models import Department, Division, Person, Role
 from workdays.selectors import add_working_days
 
 ITEMS = 60
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo"), pytest.mark.usefixtures("demo")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def load(items: int, seed: int = 7) -> str:
     out = StringIO()
-    call_command("load_demo", items=items, seed=seed, stdout=out)
+    call_command("load_demo", items=items, seed=seed, apps=["org", "ledger"], stdout=out)
     return out.getvalue()
 
 
