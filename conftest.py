@@ -162,11 +162,13 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    """Under pytest-xdist the workers' reports reach this process's pytest_runtest_logreport too:
+    the controller counts every worker's tests and writes the report; a worker writes nothing."""
     import json
     import os
 
     path = os.environ.get("MARKER_REPORT")
-    if path:
+    if path and not hasattr(session.config, "workerinput"):
         with open(path, "w") as f:
             json.dump(_passed, f)
 

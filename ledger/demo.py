@@ -1,21 +1,21 @@
-"""Demo data for Grassroots: Quanzhou's real divisions, a category tree, city, county and township
-departments, demo logins in every role, and a few hundred items spread over the last twelve months.
+"""The ledger's demo: a category tree and a few hundred items spread over the last twelve months,
+opened and handled by org's demo logins (org/demo.py, the step before this one of ``load_demo``).
 
 Every item is driven through the service layer (ledger.services) under a frozen clock that is moved
 forward step by step, so each item has a real timeline: its events are in time order and its deadlines
 are counted in working days from its historical dispatch. Names, phones and enterprises are fictional
 (Faker zh_CN); credit codes and phone numbers are valid.
 
-    demo_load(items=400, seed=1)   # idempotent: a second run adds nothing
+    load(DemoOptions(items=400, seed=1), out)   # idempotent: a second run adds nothing
 """
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test.utils import override_settings
@@ -24,7 +24,8 @@ from faker import Faker
 from freezegun import freeze_time
 from stdnum.cn import uscc
 
-from core.validators import normalize_id_number, normalize_phone
+from core.demo import DemoOptions, Output
+from core.validators import normalize_id_number
 from ledger import services
 from ledger.models import (
     Callback,
@@ -41,17 +42,15 @@ from ledger.models import (
     TimeLimit,
     TimeUnit,
 )
+from ledger.reconcile import ledger_reconcile
 from ledger.selectors import at_risk_q, at_risk_threshold, overdue_q
-from org.models import Department, Division, Person, Rank, Role
-from org.services import department_create, division_add_grid, divisions_load_reference, person_create
+from org.demo import CITY, COUNTIES, PREFIXES, logins, mobile, short_name
+from org.models import Department, Division, Role
 from workdays.models import SpecialDay
 from workdays.selectors import add_working_days, is_working_day
 
-PASSWORD = "grassroots-demo"
-CITY = "350500"
-
 # ---------------------------------------------------------------------------------------------
-# Reference data: categories, departments, logins
+# Reference data: categories, the counties' weights, routes, industries and roads
 
 CATEGORIES = [
     ("01", "企业服务", "企业 惠企 营商环境", [
@@ -100,42 +99,6 @@ CATEGORIES = [
     ]),
 ]  # fmt: skip
 
-# Department kinds: (suffix, city name, county name pattern)
-CITY_DEPARTMENTS = [
-    ("GXJ", "市工信局"),
-    ("SWJ", "市商务局"),
-    ("ZJJ", "市住建局"),
-    ("RSJ", "市人社局"),
-    ("SJJ", "市市场监管局"),
-    ("STHJ", "市生态环境局"),
-    ("ZRZY", "市自然资源局"),
-    ("SJGL", "市数据管理局（12345中心）"),
-    ("CGJ", "市城管局"),
-    ("JYJ", "市教育局"),
-    ("WJJ", "市卫健委"),
-    ("SFJ", "市司法局"),
-    ("WLJ", "市文旅局"),
-]
-COUNTY_DEPARTMENTS = [
-    ("ZJJ", "住建局"),
-    ("RSJ", "人社局"),
-    ("SJJ", "市场监管局"),
-    ("GXJ", "工信局"),
-    ("CGJ", "城管局"),
-    ("STHJ", "生态环境局"),
-    ("ZRZY", "自然资源局"),
-    ("JYJ", "教育局"),
-    ("WJJ", "卫健局"),
-    ("SFJ", "司法局"),
-]
-# The counties with their own departments and call-takers: code, login prefix, townships with an office.
-COUNTIES = [
-    ("350502", "lc", [("350502001", "haibin"), ("350502004", "kaiyuan")]),
-    ("350503", "fz", [("350503007", "donghai")]),
-    ("350582", "jj", [("350582001", "qingyang"), ("350582103", "chendai")]),
-    ("350583", "na", [("350583001", "ximei"), ("350583119", "shuitou")]),
-]
-PREFIXES = {county: prefix for county, prefix, _townships in COUNTIES}
 COUNTY_WEIGHTS = {"350502": 40, "350503": 15, "350582": 20, "350583": 15, None: 10}  # None: elsewhere, city-run
 # Which kind of department handles which category; "JDB" is the township office (街道办/镇政府).
 ROUTES = {
@@ -170,55 +133,6 @@ ROADS = {
     "350583": ["成功街", "新华街", "柳城中路", "溪美中路", "滨江大道", "仑苍大道"],
     None: ["人民路", "建设路", "环城路", "工业路", "中心街"],
 }
-
-
-@dataclass(frozen=True)
-class Login:
-    username: str
-    role: str
-    division: str  # code
-    department: str = ""  # code
-    rank: str = ""
-    title: str = ""
-    show: bool = True  # listed in the printed table
-
-
-def _logins() -> list[Login]:
-    logins = [
-        Login("admin", Role.ADMIN, CITY, title="系统管理员"),
-        Login("city_calltaker", Role.CALL_TAKER, CITY, f"{CITY}-SJGL", title="市12345中心受理派单员"),
-        Login("city_leader", Role.LEADER, CITY, rank=Rank.BUREAU, title="市领导（挂钩联系企业）"),
-        Login("city_auditor", Role.AUDITOR, CITY, title="市委督查室督查员"),
-        Login("calltaker", Role.CALL_TAKER, "350502", title="鲤城区12345分中心受理派单员"),
-        Login("handler", Role.HANDLER, "350502", "350502-ZJJ", Rank.STAFF, "鲤城区住建局承办人"),
-        Login("leader", Role.LEADER, "350502", rank=Rank.COUNTY, title="鲤城区副区长"),
-        Login("auditor", Role.AUDITOR, "350502", title="鲤城区委督查室督查员"),
-        Login("resident", Role.SUBMITTER, "350502001001", title="群众"),
-        Login("jj_calltaker", Role.CALL_TAKER, "350582", title="晋江市12345分中心受理派单员"),
-        Login("jj_handler", Role.HANDLER, "350582", "350582-ZJJ", Rank.STAFF, "晋江市住建局承办人"),
-        Login("jj_leader", Role.LEADER, "350582", rank=Rank.COUNTY, title="晋江市副市长"),
-        Login("fz_calltaker", Role.CALL_TAKER, "350503", title="丰泽区12345分中心受理派单员"),
-        Login("fz_leader", Role.LEADER, "350503", rank=Rank.COUNTY, title="丰泽区副区长"),
-        Login("na_calltaker", Role.CALL_TAKER, "350583", title="南安市12345分中心受理派单员"),
-        Login("na_leader", Role.LEADER, "350583", rank=Rank.COUNTY, title="南安市副市长"),
-    ]
-    taken = {(x.department) for x in logins if x.department and x.role == Role.HANDLER}
-    for suffix, name in CITY_DEPARTMENTS:
-        code = f"{CITY}-{suffix}"
-        if code not in taken:
-            logins.append(Login(f"city_{suffix.lower()}", Role.HANDLER, CITY, code, Rank.STAFF, f"{name}承办人", False))
-    for county, prefix, townships in COUNTIES:
-        for suffix, _name in COUNTY_DEPARTMENTS:
-            code = f"{county}-{suffix}"
-            if code not in taken:
-                logins.append(
-                    Login(f"{prefix}_{suffix.lower()}", Role.HANDLER, county, code, Rank.STAFF, "承办人", False)
-                )
-        for township, slug in townships:
-            logins.append(
-                Login(f"{prefix}_{slug}", Role.HANDLER, township, f"{township}-JDB", Rank.STAFF, "承办人", False)
-            )
-    return logins
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,54 +318,33 @@ FORCED_VARIANTS = {Status.IN_PROGRESS: ("at_risk", "overdue"), Status.DISPATCHED
 # Loading
 
 
-@dataclass
-class Summary:
-    created: dict[str, int] = field(default_factory=dict)
-    items_skipped: bool = False
-    logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, scope
-    other_handlers: list[tuple[str, str]] = field(default_factory=list)
-    stats: dict[str, int] = field(default_factory=dict)
-
-
-def demo_load(*, items: int = 400, seed: int = 1) -> Summary:
-    """Load the demo. Running it again adds nothing: reference rows are matched by code and
-    username, and items are generated only when none of the demo call-takers has opened any."""
-    summary = Summary()
-    rng = random.Random(seed)
+def load(options: DemoOptions, out: Output) -> None:
+    """Load the categories and, when none of the demo call-takers has opened any item yet, the items."""
+    started = time.monotonic()
+    rng = random.Random(options.seed)
     faker = Faker("zh_CN")
-    faker.seed_instance(seed)
+    faker.seed_instance(options.seed)
+    skipped = False
     # Notices are for real work: keep the demo's hundreds of dispatches out of the mailbox.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
-        summary.created["divisions"] = divisions_load_reference()
-        summary.created["grid cells"] = _grids()
-        summary.created["categories"] = _categories()
-        summary.created["departments"] = _departments()
-        summary.created["logins"] = _people(faker)
-        intake = [x.username for x in _logins() if x.role in (Role.CALL_TAKER, Role.ADMIN)]
+        categories = _categories()
+        intake = [x.username for x in logins() if x.role in (Role.CALL_TAKER, Role.ADMIN)]
         if Item.objects.filter(first_receiver__username__in=intake).exists():
-            summary.items_skipped = True
-        elif items > 0:
-            _Generator(rng, faker, items).run()
-            services.ledger_reconcile()
-    summary.logins, summary.other_handlers = _login_table()
-    summary.stats = _stats()
-    return summary
-
-
-def _grids() -> int:
-    """Two or three grid cells (网格) under a handful of communities."""
-    created = 0
-    for township in ("350502001", "350502004", "350503007", "350582001"):
-        communities = Division.objects.filter(
-            parent__code=township, level=Division.Level.VILLAGE, division_type="社区"
-        ).order_by("code")[:2]
-        for community in communities:
-            for number in (1, 2, 3):
-                code = f"{community.code}{number:03d}"
-                if not Division.objects.filter(code=code).exists():
-                    division_add_grid(parent=community, number=number, name=f"{_short(community.name)}第{number}网格")
-                    created += 1
-    return created
+            skipped = True
+        elif options.items > 0:
+            _Generator(rng, faker, options.items).run()
+            ledger_reconcile()
+    out.write(f"ledger: created {categories} categories in {time.monotonic() - started:.1f} s")
+    if skipped:
+        out.write("demo items were already loaded: none added")
+    stats = _stats()
+    statuses = " · ".join(f"{k.removeprefix('status ')} {v}" for k, v in stats.items() if k.startswith("status "))
+    out.write(f"items: {stats['items']} ({statuses})")
+    out.write(
+        f"overdue {stats['overdue']} · at risk {stats['at risk']} · results {stats['results']} "
+        f"(funds granted {stats['funds granted']}) · callbacks "
+        + " / ".join(f"{k.removeprefix('callbacks ')} {v}" for k, v in stats.items() if k.startswith("callbacks "))
+    )
 
 
 def _categories() -> int:
@@ -478,69 +371,6 @@ def _categories() -> int:
     return created
 
 
-def _departments() -> int:
-    before = Department.objects.count()
-    divisions = {d.code: d for d in Division.objects.filter(level__in=["city", "county", "township"])}
-    for suffix, name in CITY_DEPARTMENTS:
-        department_create(code=f"{CITY}-{suffix}", name=name, division=divisions[CITY])
-    for county, _prefix, townships in COUNTIES:
-        division = divisions[county]
-        for suffix, name in COUNTY_DEPARTMENTS:
-            department_create(code=f"{county}-{suffix}", name=f"{division.name}{name}", division=division)
-        for township, _slug in townships:
-            town = divisions[township]
-            office = "人民政府" if town.name.endswith(("镇", "乡")) else "办事处"
-            department_create(code=f"{township}-JDB", name=f"{division.name}{town.name}{office}", division=town)
-    return Department.objects.count() - before
-
-
-def _people(faker: Faker) -> int:
-    User = get_user_model()
-    existing = set(User.objects.values_list("username", flat=True))
-    divisions = {d.code: d for d in Division.objects.filter(level__in=["city", "county", "township", "village"])}
-    departments = {d.code: d for d in Department.objects.all()}
-    made = []
-    for login in _logins():
-        if login.username in existing:
-            continue
-        department = departments.get(login.department) if login.department else None
-        title = login.title if login.title != "承办人" else f"{department.name}承办人"
-        person = person_create(
-            username=login.username,
-            password=None,  # hashed once below: one PBKDF2 run instead of one per login
-            name=faker.name(),
-            role=login.role,
-            division=divisions[login.division],
-            department=department,
-            rank=login.rank,
-            title=title,
-            email=f"{login.username}@example.org",
-            phone=_mobile(faker),
-        )
-        made.append(person.user_id)
-    if made:
-        User.objects.filter(pk__in=made).update(password=make_password(PASSWORD))
-    return len(made)
-
-
-def _login_table() -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
-    qs = Person.objects.select_related("user", "division", "department")
-    people = {p.user.username: p for p in qs.filter(user__username__in=[x.username for x in _logins()])}
-    shown, others = [], []
-    for login in _logins():
-        person = people.get(login.username)
-        if person is None:
-            continue
-        scope = person.department.name if person.department else person.division.name
-        if login.role == Role.ADMIN:
-            scope += "（全市，超级用户）"
-        if login.show:
-            shown.append((login.username, Role(login.role).label, scope))
-        else:
-            others.append((login.username, scope))
-    return shown, others
-
-
 def _stats() -> dict[str, int]:
     now = timezone.now()
     stats = {f"status {s}": Item.objects.filter(status=s).count() for s in Status.values}
@@ -556,15 +386,6 @@ def _stats() -> dict[str, int]:
 
 # ---------------------------------------------------------------------------------------------
 # Fictional submitters with valid numbers
-
-
-def _mobile(faker: Faker) -> str:
-    for _ in range(50):
-        try:
-            return normalize_phone(faker.phone_number())
-        except ValidationError:
-            continue
-    return "13859900000"
 
 
 def _id_number(faker: Faker) -> str:
@@ -585,11 +406,6 @@ def credit_code(rng: random.Random, region: str) -> str:
     org = body + {10: "X", 11: "0"}.get(check, str(check))
     first17 = f"91{region}{org}"
     return first17 + uscc.calc_check_digit(first17)
-
-
-def _short(name: str) -> str:
-    """金山社区居委会 → 金山社区, 霞美村委会 → 霞美村."""
-    return name.removesuffix("居委会").removesuffix("委会")
 
 
 @dataclass
@@ -709,7 +525,7 @@ class _Generator:
             industry = self.rng.choice(INDUSTRIES[county])
             name = f"{place}{self.faker.company_prefix()}{industry}有限公司"
             code = credit_code(self.rng, region) if self.rng.random() < 0.8 else ""
-            pool.append(Enterprise(name, code, self.faker.name(), _mobile(self.faker)))
+            pool.append(Enterprise(name, code, self.faker.name(), mobile(self.faker)))
             return pool[-1]
         return self.rng.choice(pool)
 
@@ -725,7 +541,7 @@ class _Generator:
             company=enterprise.name if enterprise else "",
             road=road,
             road2=road2,
-            place=_short(village.name),
+            place=short_name(village.name),
             town=township.name,
             n=self.rng.randint(1, 388),
             amount=self.rng.choice([50, 80, 100, 150, 200, 300, 500, 800, 1000, 1500, 2000]),
@@ -874,7 +690,7 @@ class _Generator:
             address=original.address,
             submitter_type=SubmitterType.RESIDENT,
             submitter_name=self.faker.name(),
-            submitter_phone=_mobile(self.faker),
+            submitter_phone=mobile(self.faker),
         )
         last = original.events.order_by("-at").values_list("at", flat=True).first()
         self.t = max(self.t, last)
@@ -1052,7 +868,7 @@ class _Generator:
         fields = {
             "submitter_type": SubmitterType.RESIDENT,
             "submitter_name": self.faker.name(),
-            "submitter_phone": _mobile(self.faker),
+            "submitter_phone": mobile(self.faker),
         }
         if plan.kind in (Kind.PETITION, Kind.DISPUTE) and rng.random() < 0.7:
             fields["submitter_id_number"] = _id_number(self.faker)

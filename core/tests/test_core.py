@@ -50,6 +50,7 @@ def _manage(*args, **env):
     )
 
 
+@pytest.mark.slow
 def test_the_production_settings_pass_the_deploy_check():
     secret = "x" * 20 + "-Production-Secret-9f8e7d6c5b4a"
     run = _manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=secret)

@@ -32,6 +32,7 @@ def act(page, action, fill=None):
     form.get_by_role("button", name=action).click()
 
 
+@pytest.mark.slow
 def test_an_item_goes_round_the_loop_in_the_browser(cast, page, artifacts):
 
     # The call-taker opens the item with the keyboard alone.

@@ -1,4 +1,8 @@
-"""The demo loader: real timelines through the services, every status, idempotent, and logins that work."""
+"""The demo loader: real timelines through the services, every status, idempotent, and logins that work.
+
+The demo is loaded once for the module (``demo``), inside a transaction rolled back at the module's
+end; each test runs in its own savepoint within it, so tests stay independent of one another. The
+demos of other sizes and seeds, which need an empty database, are in test_demo_seeds.py."""
 
 import random
 from io import StringIO
@@ -6,11 +10,12 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc
 
 from core.validators import normalize_phone
-from ledger.demo import PASSWORD, credit_code
+from ledger.demo import credit_code
 from ledger.models import (
     Callback,
     Category,
@@ -25,16 +30,26 @@ from ledger.models import (
 )
 from ledger.selectors import at_risk_q, overdue_q
 from ledger.services import time_limit_for
+from org.demo import PASSWORD
 from org.models import Department, Division, Person, Role
 from workdays.selectors import add_working_days
 
-pytestmark = pytest.mark.django_db
+ITEMS = 60
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def load(items: int, seed: int = 7) -> str:
     out = StringIO()
-    call_command("load_demo", items=items, seed=seed, stdout=out)
+    call_command("load_demo", items=items, seed=seed, apps=["org", "ledger"], stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The output of one demo of ITEMS items, loaded for the whole module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load(items=ITEMS)
+        transaction.set_rollback(True)
 
 
 def counts() -> dict[str, int]:
@@ -42,12 +57,11 @@ def counts() -> dict[str, int]:
     return {m.__name__: m.objects.count() for m in models}
 
 
-def test_the_demo_has_items_in_every_status_kind_and_channel_with_timelines_in_time_order():
-    output = load(items=40)
-    assert "grassroots-demo" in output and "/login/" in output
+def test_the_demo_has_items_in_every_status_kind_and_channel_with_timelines_in_time_order(demo):
+    assert "grassroots-demo" in demo and "/login/" in demo
 
     items = Item.objects.prefetch_related("events")
-    assert items.count() == 40
+    assert items.count() == ITEMS
     assert {i.status for i in items} == set(Status.values)
     assert {i.kind for i in items} == set(Kind.values)
     assert {i.channel for i in items} == set(Channel.values)
@@ -64,7 +78,6 @@ def test_the_demo_has_items_in_every_status_kind_and_channel_with_timelines_in_t
 
 
 def test_deadlines_count_from_the_historical_dispatch():
-    load(items=30)
     checked = 0
     for item in Item.objects.exclude(dispatched_at=None).filter(redo_count=0).select_related("category__parent"):
         if item.events.filter(action__in=["approve_extension", "return"]).exists():
@@ -79,15 +92,13 @@ def test_deadlines_count_from_the_historical_dispatch():
 
 
 def test_loading_twice_adds_nothing():
-    load(items=16)
     before = counts()
-    output = load(items=16)
+    output = load(items=ITEMS)
     assert counts() == before
     assert "already loaded" in output
 
 
 def test_submitters_have_valid_phones_and_enterprises_valid_credit_codes():
-    load(items=40)
     phones = Item.objects.exclude(submitter_phone="").values_list("submitter_phone", flat=True)
     assert phones and all(normalize_phone(p) == p for p in phones)
     codes = Item.objects.exclude(enterprise_credit_code="").values_list("enterprise_credit_code", flat=True)
@@ -96,14 +107,12 @@ def test_submitters_have_valid_phones_and_enterprises_valid_credit_codes():
 
 
 def test_callbacks_give_all_three_satisfactions_and_some_results_grant_funds():
-    load(items=60)
     assert set(Callback.objects.values_list("satisfaction", flat=True)) == set(Satisfaction.values)
     funds = Result.objects.filter(kind=ResultKind.FUNDS_GRANTED)
     assert funds.exists() and all(r.amount > 0 for r in funds)
 
 
 def test_the_demo_users_can_log_in_with_the_printed_password(client):
-    load(items=0)
     for username in ("calltaker", "handler", "leader", "auditor", "admin", "resident", "city_calltaker", "jj_handler"):
         response = client.post("/login/", {"username": username, "password": PASSWORD})
         assert response.status_code == 302, username
@@ -113,10 +122,3 @@ def test_the_demo_users_can_log_in_with_the_printed_password(client):
     assert admin.is_superuser and admin.person.role == Role.ADMIN
     # Every department has someone to handle its items.
     assert not Department.objects.exclude(people__role=Role.HANDLER).exists()
-
-
-@pytest.mark.parametrize("items,seed", [(30, 30), (60, 60)])
-def test_small_demos_load_with_any_seed(items, seed):
-    load(items, seed)
-    assert Item.objects.count() == items
-    assert set(Item.objects.values_list("channel", flat=True)) == set(Channel.values)

@@ -5,7 +5,7 @@ another county 404 on a read and 403 on a write (logged, nothing written), the a
 from django.urls import reverse
 
 from core.testing import Endpoint, permission_tests
-from ledger import services
+from ledger import export_jobs, services
 from ledger.machine import MACHINE
 from ledger.models import ItemEvent
 from ledger.tests.factories import ENDPOINTS, bring, endpoint_body, endpoint_url, open_body
@@ -30,8 +30,8 @@ def _wrong_role(action: str) -> str:
 
 def _job(cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    job = services.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="")
-    return services.export_run(job_id=job.pk)
+    job = export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="xlsx", query="")
+    return export_jobs.export_run(job_id=job.pk)
 
 
 test_the_pages_admit_only_whom_they_declare = permission_tests(

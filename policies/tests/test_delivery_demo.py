@@ -35,7 +35,7 @@ def test_the_policy_demo_loads_an_enterprise_login_notifications_and_a_draft_bat
 
 
 def test_the_demo_clauses_are_paid_by_demo_departments_whose_handler_may_approve(cast):
-    from ledger.demo import CITY_DEPARTMENTS
+    from org.demo import CITY_DEPARTMENTS
     from org.services import department_create, person_create
     from policies.models import PolicyClause
     from policies.selectors import may_approve_batch

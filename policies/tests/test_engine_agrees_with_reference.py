@@ -1,6 +1,7 @@
 """The vectorised engine agrees exactly with the row-by-row reference evaluator: results, amounts and
 the attributes named as missing, on random conditions, formulas and registers with nulls."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ def _engine(frame, clauses):
     return [(c, cc, str(r), a, m) for c, cc, r, a, m in long.iter_rows()]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     conditions=st.lists(bool_expr(), min_size=1, max_size=4),
