@@ -232,13 +232,20 @@ def clause_rows(*, policy: Policy) -> list[dict[str, Any]]:
     ]
 
 
+def amount_sentence(benefit: Any, cap: Any = None, *, traditional: bool = False) -> str:
+    """The benefit as a sentence with its cap (“，最高30万元”) when it has one; "" for no benefit."""
+    if benefit is None:
+        return ""
+    text = render_amount(benefit, traditional=traditional)
+    if text and cap is not None:
+        text += _("，最高%(cap)s") % {"cap": render_amount(float(cap), traditional=traditional)}
+    return text
+
+
 def _rule_texts(condition: Any, benefit: Any, cap: Any) -> dict[str, str]:
     """A wording's condition and amount as sentences in the active script."""
-    amount = render_both_amount(benefit) if benefit is not None else None
-    if amount is not None and cap is not None:
-        amount = {k: v + _("，最高%(cap)s") % {"cap": render_amount(float(cap), traditional=k == "zh-hant")}
-                  for k, v in amount.items()}  # fmt: skip
-    return {"condition": _text(render_both(condition)), "amount": _text(amount) if amount else ""}
+    amount = {"zh-hans": amount_sentence(benefit, cap), "zh-hant": amount_sentence(benefit, cap, traditional=True)}
+    return {"condition": _text(render_both(condition)), "amount": _text(amount)}
 
 
 def clause_history(*, clause: PolicyClause) -> list[dict[str, Any]]:
