@@ -36,6 +36,7 @@ urlpatterns = [
     path("delivery/batches/<int:pk>/", views.grant_batch, name="grant-batch"),
     path("delivery/batches/<int:pk>/approve/", views.grant_batch_approve, name="grant-batch-approve"),
     path("delivery/batches/<int:pk>/reject/", views.grant_batch_reject, name="grant-batch-reject"),
+    path("delivery/figures/<slug:what>/", views.figure_records, name="figure-records"),
     path("delivery/explain/<int:enterprise_pk>/<int:clause_pk>/", views.explain, name="explain"),
     path("delivery/applications/<int:pk>/", views.application, name="application"),
     path("delivery/applications/<int:pk>/decide/", views.application_decide, name="application-decide"),

@@ -1,11 +1,14 @@
 """Pages of the policy catalogue (drafting, consultation, publishing) and of delivery (政策找企:
 eligible lists, explanations, policies for me, notifications, grant batches, applications)."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ActionRefused
 from core.exports import CONTENT_TYPES, csv_chunks, xlsx_file
+from core.figures import Where
 from core.forms import service_call
 from enterprises.selectors import enterprise_list, register_snapshot
 from policies import forms as catalogue_forms
@@ -518,6 +522,34 @@ def delivery_export(request, clause_pk: int, fmt: str):
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
     return FileResponse(xlsx_file(sheet), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
+
+
+FIGURE_TITLES = {"notified": gettext_lazy("推送符合条件企业"), "applications": gettext_lazy("政策兑现申请"),
+                 "grants": gettext_lazy("政策兑现")}  # fmt: skip
+
+
+@login_required
+@require_GET
+def figure_records(request, what: str):
+    """Officials: the records behind a delivery figure (policies/figures.py), for ``start``–``end``
+    (dates; default this year) in ``division``'s subtree (within their scope, else 404)."""
+    if what not in selectors.FIGURE_RECORDS:
+        raise Http404
+    _staff_only(request)
+    division = selectors.division_in_scope(user=request.user, code=request.GET.get("division"))
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
+        end = dt.date.fromisoformat(request.GET.get("end") or today.isoformat())
+    except ValueError:
+        raise Http404 from None
+    where = Where(start=start, end=end, division_path=division.path)
+    records = selectors.figure_records(what=what, where=where)
+    total = records.aggregate(s=Sum("amount"))["s"] if what == "grants" else None
+    page = Paginator(records, DELIVERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"what": what, "title": FIGURE_TITLES[what], "division": division, "start": start, "end": end,
+               "page": page, "count": page.paginator.count, "total": total}  # fmt: skip
+    return render(request, "policies/figure_records.html", context)
 
 
 @login_required
