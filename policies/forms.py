@@ -19,6 +19,7 @@ from policies.jsonlogic import attributes as A
 from policies.jsonlogic.render import render_amount, render_both
 from policies.jsonlogic.validate import op_of, parse_date
 from policies.models import ClauseMode, Consultation, PolicyClause
+from policies.selectors import amount_sentence
 from policies.services.catalogue import clause_check
 
 # ---------------------------------------------------------------------------------------------
@@ -553,9 +554,7 @@ class ClauseForm(forms.Form):
         if clause is None:
             return {"texts": None, "amount": None, "errors": [], "condition_json": "", "benefit_json": ""}
         both = render_both(clause.condition)
-        amount = render_amount(clause.benefit) if clause.benefit is not None else None
-        if amount and clause.cap is not None:
-            amount += str(_("，最高%(cap)s")) % {"cap": render_amount(float(clause.cap))}
+        amount = amount_sentence(clause.benefit, clause.cap) if clause.benefit is not None else None
         return {
             "texts": {"hans": both["zh-hans"], "hant": both["zh-hant"]},
             "amount": amount,
@@ -577,9 +576,7 @@ class ClauseForm(forms.Form):
             texts = {"hans": both["zh-hans"], "hant": both["zh-hant"]}
         amount = None
         if benefit is not None and not self.has_error("benefit_kind"):
-            amount = render_amount(benefit)
-            if cap is not None:
-                amount += str(_("，最高%(cap)s")) % {"cap": render_amount(float(cap))}
+            amount = amount_sentence(benefit, cap)
         errors = [str(e) for e in self.non_field_errors()]
         errors += [f"{self.fields[f].label}：{e}" for f, es in self.errors.items() if f != "__all__" for e in es]
         for i, row in enumerate(self.rows.forms, 1):

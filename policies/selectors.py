@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core.figures import Where
 from core.history import history_of
 from enterprises.models import Enterprise, Industry
 from enterprises.selectors import enterprise_get, enterprise_list, register_snapshot
@@ -192,6 +193,12 @@ def clauses_visible(*, user) -> QuerySet[PolicyClause]:
     return PolicyClause.objects.filter(policy__in=policies_visible(user=user)).select_related("policy")
 
 
+def policies_in_force() -> QuerySet[Policy]:
+    """The published policies (what the catalogue's 已发布 tab lists; ``policies_expire`` moves the
+    ones past their date to 已失效)."""
+    return Policy.objects.filter(status=PolicyStatus.PUBLISHED)
+
+
 def policy_overview(*, user, status: str = "") -> list[dict[str, Any]]:
     """The list page: each visible policy with its number of clauses, eligible enterprises (stored
     matches, any clause) and total budget."""
@@ -232,13 +239,20 @@ def clause_rows(*, policy: Policy) -> list[dict[str, Any]]:
     ]
 
 
+def amount_sentence(benefit: Any, cap: Any = None, *, traditional: bool = False) -> str:
+    """The benefit as a sentence with its cap (“，最高30万元”) when it has one; "" for no benefit."""
+    if benefit is None:
+        return ""
+    text = render_amount(benefit, traditional=traditional)
+    if text and cap is not None:
+        text += _("，最高%(cap)s") % {"cap": render_amount(float(cap), traditional=traditional)}
+    return text
+
+
 def _rule_texts(condition: Any, benefit: Any, cap: Any) -> dict[str, str]:
     """A wording's condition and amount as sentences in the active script."""
-    amount = render_both_amount(benefit) if benefit is not None else None
-    if amount is not None and cap is not None:
-        amount = {k: v + _("，最高%(cap)s") % {"cap": render_amount(float(cap), traditional=k == "zh-hant")}
-                  for k, v in amount.items()}  # fmt: skip
-    return {"condition": _text(render_both(condition)), "amount": _text(amount) if amount else ""}
+    amount = {"zh-hans": amount_sentence(benefit, cap), "zh-hant": amount_sentence(benefit, cap, traditional=True)}
+    return {"condition": _text(render_both(condition)), "amount": _text(amount)}
 
 
 def clause_history(*, clause: PolicyClause) -> list[dict[str, Any]]:
@@ -986,3 +1000,33 @@ def clause_overview(*, division: Division) -> list[dict[str, Any]]:
         over = clause.budget is not None and total > clause.budget
         out.append({"clause": clause, **entry, "clause_total": total, "over_budget": over})
     return out
+
+
+# -- figures (policies/figures.py): the records behind each delivery figure, by period and division
+
+FIGURE_RECORDS = ("notified", "applications", "grants")
+
+
+def figure_records(*, what: str, where: Where) -> QuerySet:
+    """The records a delivery figure counts, for ``where`` (period, division subtree): the enterprises
+    notified of an eligible match (each once), the applications submitted, the grants made."""
+    if what == "notified":
+        notified = Notification.objects.filter(where.q(at="created_at")).values("enterprise_id")
+        return (
+            Enterprise.objects.filter(where.q(division="division__path"), pk__in=notified)
+            .select_related("division")
+            .order_by("division__path", "credit_code")
+        )
+    if what == "applications":
+        return (
+            Application.objects.filter(where.q(division="enterprise__division__path", at="submitted_at"))
+            .select_related("clause__policy", "enterprise__division")
+            .order_by("-submitted_at", "-pk")
+        )
+    if what == "grants":
+        return (
+            Grant.objects.filter(where.q(division="enterprise__division__path", at="granted_at"))
+            .select_related("clause__policy", "enterprise__division")
+            .order_by("-granted_at", "-pk")
+        )
+    raise Http404

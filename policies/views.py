@@ -1,15 +1,15 @@
 """Pages of the policy catalogue (drafting, consultation, publishing) and of delivery (政策找企:
 eligible lists, explanations, policies for me, notifications, grant batches, applications)."""
 
-import csv
-import decimal
+import datetime as dt
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.db.models import Sum
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ActionRefused
+from core.exports import CONTENT_TYPES, csv_chunks, xlsx_file
+from core.figures import Where
 from core.forms import service_call
 from enterprises.selectors import enterprise_list, register_snapshot
 from policies import forms as catalogue_forms
 from policies import selectors
+from policies.exports import XLSX_MAX_ROWS, eligible_sheet
 from policies.models import ClauseMode, Comment, MatchResult, PolicyStatus
 from policies.services import catalogue as catalogue_services
 from policies.services import consultation as consultation_services
@@ -499,41 +502,54 @@ def _crumbs(root, division) -> list:
 
 @login_required
 @require_GET
-def delivery_export(request, clause_pk: int):
-    """CSV (UTF-8 with BOM) of the clause's eligible or unknown enterprises in the division."""
+def delivery_export(request, clause_pk: int, fmt: str):
+    """The clause's eligible or unknown enterprises in the division, as CSV (UTF-8 with BOM, streamed)
+    or .xlsx (up to ``XLSX_MAX_ROWS``), formula-escaped by the export kit."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404
     _staff_only(request)
     clause = selectors.clause_get(pk=clause_pk)
     division = selectors.division_in_scope(user=request.user, code=request.GET.get("division"))
     result = MatchResult.UNKNOWN if request.GET.get("result") == "unknown" else MatchResult.ELIGIBLE
     enterprises = selectors.clause_eligible_enterprises(clause=clause, division=division, result=result)
+    if fmt == "xlsx" and enterprises.count() > XLSX_MAX_ROWS:
+        messages.error(request, _("超过 %(n)s 家企业的名单请导出为 CSV。") % {"n": f"{XLSX_MAX_ROWS:,}"})
+        return redirect(f"{reverse('policies:delivery-clause', args=[clause.pk])}?{request.GET.urlencode()}")
+    sheet = eligible_sheet(clause=clause, enterprises=enterprises, result=result)
+    filename = f"{clause.code}_{division.code}_{result}_{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_chunks(sheet), content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return FileResponse(xlsx_file(sheet), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
 
-    class Echo:
-        def write(self, value):
-            return value
 
-    def rows():
-        writer = csv.writer(Echo())
-        head = [
-            _("统一社会信用代码"),
-            _("企业名称"),
-            _("所在区划"),
-            _("行业代码"),
-            _("结果"),
-            _("测算金额（元）"),
-            _("缺失数据"),
-        ]
-        yield "\ufeff" + writer.writerow(head)
-        for e in enterprises.iterator(2000):
-            amount = "" if e.match_amount is None else f"{decimal.Decimal(e.match_amount):.2f}"
-            missing = "、".join(selectors.attribute_label(m) for m in (e.match_missing or "").split(";") if m)
-            yield writer.writerow([e.credit_code, e.name, e.division.name if e.division_id else "",
-                                   e.industry.full_code if e.industry_id else "", MatchResult(result).label,
-                                   amount, missing])  # fmt: skip
+FIGURE_TITLES = {"notified": gettext_lazy("推送符合条件企业"), "applications": gettext_lazy("政策兑现申请"),
+                 "grants": gettext_lazy("政策兑现")}  # fmt: skip
 
-    filename = f"{clause.code}_{division.code}_{result}_{timezone.localdate():%Y%m%d}.csv"
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+
+@login_required
+@require_GET
+def figure_records(request, what: str):
+    """Officials: the records behind a delivery figure (policies/figures.py), for ``start``–``end``
+    (dates; default this year) in ``division``'s subtree (within their scope, else 404)."""
+    if what not in selectors.FIGURE_RECORDS:
+        raise Http404
+    _staff_only(request)
+    division = selectors.division_in_scope(user=request.user, code=request.GET.get("division"))
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
+        end = dt.date.fromisoformat(request.GET.get("end") or today.isoformat())
+    except ValueError:
+        raise Http404 from None
+    where = Where(start=start, end=end, division_path=division.path)
+    records = selectors.figure_records(what=what, where=where)
+    total = records.aggregate(s=Sum("amount"))["s"] if what == "grants" else None
+    page = Paginator(records, DELIVERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"what": what, "title": FIGURE_TITLES[what], "division": division, "start": start, "end": end,
+               "page": page, "count": page.paginator.count, "total": total}  # fmt: skip
+    return render(request, "policies/figure_records.html", context)
 
 
 @login_required

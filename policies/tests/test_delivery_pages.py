@@ -1,10 +1,14 @@
 """Delivery pages per role: policies for me, explanations, the application, notifications, the
 officials' eligible lists with export and near misses, grant batches."""
 
+import io
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from enterprises.models import Enterprise
 from ledger.models import Item
 from policies.models import Application, Grant, GrantBatch, GrantBatchStatus, Notification
 from policies.services import delivery
@@ -152,6 +156,20 @@ def test_the_eligible_list_exports_as_csv(client, world):
     assert text.startswith("\ufeff统一社会信用代码,企业名称")
     assert f"{world.a.credit_code},{world.a.name}" in text and "3000.00" in text
     assert text.count("\n") == 2
+
+
+def test_an_enterprise_name_that_looks_like_a_formula_is_exported_as_text(client, world):
+    formula = '=HYPERLINK("http://x")'
+    Enterprise.objects.filter(pk=world.a.pk).update(name=formula)
+    login(client, world.cast.admin)
+    csv_text = b"".join(client.get(reverse("policies:delivery-export", args=[world.apply.pk])).streaming_content)
+    assert '\'=HYPERLINK(""http://x"")' in csv_text.decode("utf-8")  # quoted, after the text marker
+    response = client.get(reverse("policies:delivery-export", args=[world.apply.pk, "xlsx"]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cell = next(row[1] for row in sheet.iter_rows(min_row=2) if row[0].value == world.a.credit_code)
+    assert cell.value == formula and cell.data_type == "s"  # a string, never a formula
+    assert next(sheet.iter_rows(min_row=2, max_row=2))[5].value == 3000  # the amount stays a number
 
 
 def test_the_near_miss_list_shows_the_failing_condition(client, world):
