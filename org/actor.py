@@ -158,17 +158,26 @@ def scope_q(model, user, action: str = VIEW) -> Q:
     """The filter of the rows of ``model`` that ``user`` may see or act on."""
     scope: Scope = model.scope
     actor = actor_of(user)
-    nothing = Q(pk__in=[])
     if actor.user is None:
-        return nothing
+        return Q(pk__in=[])
     parts: list[Q] = [_user_q(model, lookup, actor.user_id) for lookup in scope.people]
     if actor.role == Role.SUBMITTER or actor.role is None:
         if actor.role == Role.SUBMITTER and action in scope.roles_for(action) | {VIEW}:
             parts += [_user_q(model, lookup, actor.user_id) for lookup in scope.members]
-        return reduce(or_, parts, nothing)
+        return _any(parts)
     if actor.role in scope.roles_for(action):
         parts.append(_staff_q(scope, actor))
-    return reduce(or_, parts, nothing)
+    return _any(parts)
+
+
+def _any(parts: list[Q]) -> Q:
+    """The rows any of ``parts`` lets through. An empty ``Q()`` lets every row through (``Q(pk__in=[]) | Q()``
+    would be "nothing": Django drops an empty operand)."""
+    if not parts:
+        return Q(pk__in=[])
+    if any(not part for part in parts):
+        return Q()
+    return reduce(or_, parts)
 
 
 def _staff_q(scope: Scope, actor: Actor) -> Q:
