@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from org.actor import RestrictedManager, Scope
 from org.models import Division
 
 
@@ -82,6 +83,11 @@ class Enterprise(models.Model):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"))
     version = models.PositiveIntegerField(default=1)
+
+    # staff see the enterprises of their working division's subtree (the city's staff all of them), an
+    # enterprise user (submitter) the enterprises they are a member of
+    scope = Scope(division="division__path", members=("members",))
+    objects = RestrictedManager()
 
     class Meta:
         ordering = ["credit_code"]

@@ -9,47 +9,30 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from enterprises.models import Enterprise, EnterpriseYear, ImportRun, Industry
+from org.actor import STAFF_ROLES, actor_of, scope_q
 from org.models import Division, Role
-from org.selectors import person_of
 
-STAFF_ROLES = (Role.CALL_TAKER, Role.HANDLER, Role.LEADER, Role.AUDITOR, Role.ADMIN)
-IMPORT_ROLES = (Role.ADMIN,)
+__all__ = ["STAFF_ROLES"]  # the staff roles, for the policy engine
 
 
 def visible_q(user) -> Q | None:
-    """Which enterprises ``user`` sees: staff those of their division's subtree (the city's staff all of
-    them), an enterprise user (submitter) the enterprises linked to them; ``None`` means nothing."""
-    if not getattr(user, "is_authenticated", False):
+    """Which enterprises ``user`` sees (the scope declared on ``Enterprise``); ``None`` means nothing."""
+    actor = actor_of(user)
+    if actor.user is None or actor.role is None:
         return None
-    person = person_of(user)
-    if person is None:
-        return Q() if user.is_superuser else None
-    if person.role in STAFF_ROLES:
-        if person.division.level == Division.Level.CITY:
-            return Q()
-        return Q(division__path__startswith=person.division.path)
-    return Q(members=user)
+    return scope_q(Enterprise, actor)
 
 
 def may_view_register(user) -> bool:
-    person = person_of(user)
-    if person is None:
-        return bool(getattr(user, "is_superuser", False))
-    return person.role in STAFF_ROLES
+    return actor_of(user).is_staff_role
 
 
 def may_import(user) -> bool:
-    person = person_of(user)
-    if person is None:
-        return bool(getattr(user, "is_superuser", False))
-    return person.role in IMPORT_ROLES
+    return actor_of(user).has_role(Role.ADMIN)
 
 
 def enterprise_list(*, user) -> QuerySet[Enterprise]:
-    q = visible_q(user)
-    if q is None:
-        return Enterprise.objects.none()
-    return Enterprise.objects.filter(q).select_related("industry", "division").order_by("credit_code")
+    return Enterprise.objects.restrict(user).select_related("industry", "division").order_by("credit_code")
 
 
 def enterprise_get(*, user, pk: int) -> Enterprise:

@@ -1,5 +1,5 @@
 """Pages: the overview of routing models (versions, figures, overrule rate), the hot issues page
-for leaders, and the small fragments the ledger's pages include (suggestions, repeats)."""
+for leaders, and the panels insight adds to the ledger's pages (suggestions, repeats)."""
 
 import logging
 
@@ -15,8 +15,8 @@ from insight.errors import InsightError
 from insight.models import Target
 from ledger.scope import merge_offer
 from ledger.selectors import item_list
+from org.actor import actor_of
 from org.models import Role
-from org.selectors import person_of
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ SUGGEST_ROLES = {Role.ADMIN, Role.CALL_TAKER, Role.LEADER, Role.HANDLER}
 
 
 def _role(request, roles) -> None:
-    person = person_of(request.user)
-    if person is None or person.role not in roles:
+    """Refuse a user whose role (a superuser acts as an administrator) is not one of ``roles``."""
+    if actor_of(request.user).role not in roles:
         raise PermissionDenied(_("您的角色不能查看此页。"))
 
 
@@ -37,7 +37,7 @@ def overview(request):
     context = {
         "models": selectors.model_versions(),
         "rates": selectors.overrule_rates(),
-        "may_manage": person_of(request.user).role == Role.ADMIN,
+        "may_manage": actor_of(request.user).role == Role.ADMIN,
         "current": "insight",
     }
     return render(request, "insight/overview.html", context)
@@ -75,7 +75,7 @@ def hot(request):
     clusters = selectors.hot_clusters(user=request.user)
     context = {
         "clusters": clusters,
-        "may_convert": person_of(request.user).role == Role.LEADER,
+        "may_convert": actor_of(request.user).role == Role.LEADER,
         "current": "insight-hot",
     }
     return render(request, "insight/hot.html", context)
@@ -117,8 +117,8 @@ def suggest(request):
 
 
 def item_context(user, item) -> dict:
-    """What the item page shows from insight: the recorded suggestions and the probable repeats.
-    Never lets a failure here break the ledger's page."""
+    """The item page's insight panel (slot ``ledger.item_detail``): the recorded suggestions and the
+    probable repeats. Never lets a failure here break the ledger's page."""
     try:
         # A merged item's repeats are the survivor's business now (its page shows them).
         repeats = [] if item.merged_into_id else selectors.repeats_for(item=item, user=user)
@@ -131,17 +131,3 @@ def item_context(user, item) -> dict:
     except Exception:  # the ledger page must render whatever happens here
         logger.exception("insight context for item %s", item.pk)
         return {}
-
-
-def after_open(item) -> None:
-    try:
-        services.suggestion_record(item=item)
-    except Exception:  # a suggestion never blocks intake
-        logger.exception("insight suggestion for item %s", item.pk)
-
-
-def after_dispatch(item) -> None:
-    try:
-        services.suggestion_settle(item=item)
-    except Exception:  # nor a dispatch
-        logger.exception("insight settle for item %s", item.pk)

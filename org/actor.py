@@ -164,20 +164,31 @@ def scope_q(model, user, action: str = VIEW) -> Q:
     """The filter of the rows of ``model`` that ``user`` may see or act on."""
     scope: Scope = model.scope
     actor = actor_of(user)
-    nothing = Q(pk__in=[])
     if actor.user is None:
-        return nothing
+        return Q(pk__in=[])
     parts: list[Q] = [_user_q(model, lookup, actor.user_id) for lookup in scope.people]
     if actor.role == Role.SUBMITTER or actor.role is None:
-        if actor.role == Role.SUBMITTER and action in scope.roles_for(action) | {VIEW}:
+        if actor.role == Role.SUBMITTER and _members_may(scope, action):
             parts += [_user_q(model, lookup, actor.user_id) for lookup in scope.members]
-        return reduce(or_, parts, nothing)
+        return _any(parts)
     if actor.role in scope.roles_for(action):
-        staff = _staff_q(scope, actor)
-        if not staff:  # every row: an empty Q would vanish from the OR below
-            return Q()
-        parts.append(staff)
-    return reduce(or_, parts, nothing)
+        parts.append(_staff_q(scope, actor))
+    return _any(parts)
+
+
+def _members_may(scope: Scope, action: str) -> bool:
+    """Submitters see their own rows; they act on them only where the scope gives the action to them."""
+    return action == VIEW or Role.SUBMITTER in scope.roles_for(action)
+
+
+def _any(parts: list[Q]) -> Q:
+    """The rows any of ``parts`` lets through. An empty ``Q()`` lets every row through (``Q(pk__in=[]) | Q()``
+    would be "nothing": Django drops an empty operand)."""
+    if not parts:
+        return Q(pk__in=[])
+    if any(not part for part in parts):
+        return Q()
+    return reduce(or_, parts)
 
 
 def _staff_q(scope: Scope, actor: Actor) -> Q:
@@ -206,7 +217,8 @@ def permits(user, obj: models.Model, action: str = VIEW) -> bool:
     if any(getattr(obj, _attname(model, lookup)) == actor.user_id for lookup in scope.people):
         return True
     if actor.role == Role.SUBMITTER:
-        return any(getattr(obj, _attname(model, lookup)) == actor.user_id for lookup in scope.members)
+        members = (getattr(obj, _attname(model, lookup)) == actor.user_id for lookup in scope.members)
+        return _members_may(scope, action) and any(members)
     if actor.role is None or actor.role not in scope.roles_for(action):
         return False
     if scope.department and actor.role == Role.HANDLER:

@@ -1,59 +1,86 @@
-"""Reading a register file (CSV or .xlsx) whose columns are the documented attribute names into the
-snapshot's column contract: dates as YYYY-MM-DD, booleans as true/false (or 1/0, 是/否), tags separated
-by ";", empty cells as missing."""
+"""Reading a register file (CSV or .xlsx) for a what-if run into the snapshot's column contract.
 
-import re
+The file is read as the register's import reads it (``core.imports`` and the register's header
+aliases): the same headers (统一社会信用代码 or credit_code, 2024年营业收入 or revenue_2024…) and the same
+cell parsers (是/否/Y/N/√…, tags split on ; ； , ， 、, dates as 2015-03-01, 2015/3/1, 2015年3月1日 or a
+spreadsheet date, amounts with thousands separators). One difference is deliberate: an empty cell is
+*missing* here (the what-if reports "unknown"), where the import stores its default."""
+
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+from django.core.exceptions import ValidationError
 
+from core import imports
+from enterprises.services.imports import read_layout
 from policies.jsonlogic import attributes as A
 
-_YEARLY = re.compile(r"^(revenue|exports|tax)_\d{4}$")
-_TRUE = ["true", "1", "yes", "是", "t", "y"]
-_FALSE = ["false", "0", "no", "否", "f", "n"]
+MAX_REASONS = 5
 
 
 def dtype_of(column: str) -> pl.DataType:
-    if _YEARLY.match(column):
-        return pl.Float64
     attr = A.get(column)
+    if column.startswith("employees_") or column == "employees":
+        return pl.Int64
     if attr is None:
         return pl.Utf8
-    return {A.NUMBER: pl.Int64 if column == "employees" else pl.Float64, A.BOOLEAN: pl.Boolean, A.DATE: pl.Date,
+    return {A.NUMBER: pl.Float64, A.BOOLEAN: pl.Boolean, A.DATE: pl.Date,
             A.LIST: pl.List(pl.Utf8)}.get(attr.type, pl.Utf8)  # fmt: skip
 
 
-def typed(raw: pl.DataFrame) -> pl.DataFrame:
-    """Cast a frame of texts to the contract's types (a bad cell raises, naming the column)."""
-    exprs = []
-    for name in raw.columns:
-        c = pl.col(name).cast(pl.Utf8).str.strip_chars()
-        c = pl.when(c == "").then(None).otherwise(c)
-        t = dtype_of(name)
-        if t == pl.Boolean:
-            low = c.str.to_lowercase()
-            e = pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False).otherwise(None)
-        elif t == pl.Date:
-            e = c.str.to_date("%Y-%m-%d", strict=True)
-        elif t == pl.List(pl.Utf8):
-            e = c.str.split(";")
-        elif t in (pl.Float64, pl.Int64):
-            e = c.str.replace_all(",", "").cast(pl.Float64, strict=True)
-            e = e.cast(pl.Int64) if t == pl.Int64 else e
-        else:
-            e = c
-        exprs.append(e.alias(name))
-    return raw.select(exprs)
+def _parser(column: str):
+    t = dtype_of(column)
+    if t == pl.Boolean:
+        return imports.yes_no
+    if t == pl.Date:
+        return imports.date
+    if t == pl.Int64:
+        return imports.integer
+    if t == pl.Float64:
+        return lambda value, label, reasons: None if (d := imports.decimal(value, label, reasons)) is None else float(d)
+    if t == pl.List(pl.Utf8):
+        return lambda value, label, reasons: imports.tags(value)
+    return lambda value, label, reasons: imports.text(value)
 
 
 def read_register(path: str | Path) -> pl.DataFrame:
+    """The file as a frame of the contract's types; a file or cell that cannot be read raises
+    ``ValueError`` naming the row and the column."""
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        raw = pl.read_excel(path, engine="openpyxl", infer_schema_length=0)
-    else:
-        raw = pl.read_csv(path, infer_schema_length=0, encoding="utf8-lossy")
-    raw = raw.rename({c: c.lstrip("\ufeff").strip() for c in raw.columns})
-    if "credit_code" not in raw.columns:
+    source = imports.Source(path, imports.file_format(path.name))
+    try:
+        rows = source.rows()
+        cells = next(rows, None)
+    except ValidationError as e:
+        raise ValueError(" ".join(e.messages)) from None
+    if cells is None:
+        raise ValueError("the register file is empty")
+    layout = read_layout(cells)
+    if "credit_code" not in layout.columns:
         raise ValueError("the register needs a credit_code column")
-    return typed(raw)
+    columns: dict[str, int] = dict(layout.columns)
+    columns |= {f"{what}_{year}": index for (year, what), index in layout.years.items()}
+    named = set(columns.values())
+    columns |= {imports.text(cells[i]).lstrip("\ufeff"): i for i, _key in layout.header.others if i not in named}
+    parsers = {name: _parser(name) for name in columns}
+    data: dict[str, list[Any]] = {name: [] for name in columns}
+    problems: list[str] = []
+    for number, values in enumerate(rows, start=2):
+        if isinstance(values, imports.UnreadableRow):
+            problems.append(f"row {number}: {values.reason}")
+            continue
+        if not any(not imports.empty(v) for v in values):
+            continue  # a blank line
+        for name, index in columns.items():
+            value = values[index] if index < len(values) else None
+            reasons: list[str] = []
+            parsed = None if imports.empty(value) else parsers[name](value, name, reasons)
+            if reasons:
+                problems.append(f"row {number}, column {name}: {reasons[0]}")
+            data[name].append(parsed)
+        if len(problems) >= MAX_REASONS:
+            break
+    if problems:
+        raise ValueError("; ".join(problems[:MAX_REASONS]))
+    return pl.DataFrame({name: pl.Series(name, values, dtype=dtype_of(name)) for name, values in data.items()})

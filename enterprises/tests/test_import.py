@@ -232,12 +232,19 @@ def test_a_file_that_is_not_a_workbook_is_reported(register):
 
 
 def test_openpyxl_reads_the_same_rows_as_calamine():
-    from enterprises.services import _read_xlsx_openpyxl, read_xlsx_rows
+    from core.imports import Source, read_xlsx_openpyxl
 
     header = ["credit_code", "name", "founded_on", "employees"]
     rows = [[A, "甲", dt.datetime(2010, 1, 2), 12], [B, "乙", None, None]]
-    fast = list(read_xlsx_rows(xlsx_bytes(rows, header)))
-    slow = list(_read_xlsx_openpyxl(xlsx_bytes(rows, header)))
+    fast = list(Source(xlsx_bytes(rows, header), "xlsx").rows())
+    slow = list(read_xlsx_openpyxl(xlsx_bytes(rows, header)))
     assert fast[0] == slow[0] == header
     for a, b in zip(fast[1:], slow[1:], strict=True):
         assert [v if v != "" else None for v in a][:2] == b[:2]
+
+
+def test_a_csv_field_over_128_kb_is_a_row_error_not_a_server_error(register):
+    data = csv_bytes([row(A, **{"地址": "长" * 140_000}), row(B, industry="C1530", division="350503001")])
+    run = register_import(file=data, filename="名录.csv", actor=None)
+    assert run.created == 1 and run.error_rows == 1
+    assert run.report[0]["row"] == 2 and "field larger than field limit" in run.report[0]["reasons"][0]

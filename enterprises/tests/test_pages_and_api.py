@@ -166,3 +166,21 @@ def test_an_xlsx_file_uploaded_through_the_api_is_imported(client, register):
     client.force_login(register.admin)
     body = client.post("/api/enterprises/import/", {"file": upload}).json()
     assert (body["file_format"], body["created"], body["error_rows"]) == ("xlsx", 2, 0), body["report"]
+
+
+def test_a_handler_sees_the_enterprises_of_their_departments_division_not_of_their_own(register, firms):
+    from org.models import Person
+
+    # a handler registered in 鲤城区 working for 丰泽区住建局: the department's division decides
+    Person.objects.filter(user=register.handler).update(department=register.other_department)
+    assert search(register.handler) == {B}
+    assert Enterprise.objects.restrict(register.handler).get().credit_code == B
+
+
+def test_a_superuser_without_a_person_sees_the_whole_city_and_may_import(register, firms, django_user_model):
+    from enterprises.selectors import may_import, may_view_register
+
+    root = django_user_model.objects.create_superuser("root", password="x")
+    assert search(root) == {A, B}
+    assert may_view_register(root) and may_import(root)
+    assert not may_view_register(register.submitter) and not may_import(register.handler)

@@ -80,7 +80,6 @@ def test_a_dispatcher_who_chooses_otherwise_overrules_the_suggestion(trained, ca
 
 
 def services_open(cast):
-    from insight.views import after_open
     from ledger.models import Channel, Kind, SubmitterType
     from ledger.services import item_open
 
@@ -89,7 +88,7 @@ def services_open(cast):
         channel=Channel.HOTLINE, category=cast.category, division=cast.village,
         submitter_type=SubmitterType.RESIDENT, submitter_name="李四", submitter_phone="13700000000",
     )  # fmt: skip
-    after_open(item)
+    services.suggestion_record(item=item)
     return item
 
 
@@ -154,3 +153,63 @@ def test_the_intake_page_asks_for_suggestions_as_the_text_is_typed(cast, client)
     client.force_login(cast.call_taker)
     page = client.get(reverse("ledger:intake")).content.decode()
     assert reverse("insight:suggest") in page and 'id="insight-suggestion"' in page
+
+
+def _open(cast):
+    from ledger.models import Channel, Kind, SubmitterType
+    from ledger.services import item_open
+
+    return item_open(
+        actor=cast.call_taker, title="工厂夜间噪音扰民", description="每晚噪音很大", kind=Kind.COMPLAINT,
+        channel=Channel.HOTLINE, category=cast.category, division=cast.village,
+        submitter_type=SubmitterType.RESIDENT, submitter_name="李四", submitter_phone="13700000000",
+    )  # fmt: skip
+
+
+def test_the_receivers_record_a_suggestion_when_an_item_opens_and_settle_it_when_it_is_dispatched(trained, cast):
+    from insight import receivers
+
+    item = _open(cast)
+    Suggestion.objects.filter(item=item).delete()
+    receivers.on_item_opened(Item, item=item, actor=cast.call_taker)
+    suggestion = Suggestion.objects.get(item=item, target=Target.DEPARTMENT)
+    assert suggestion.overruled is None  # not dispatched yet
+    Item.objects.filter(pk=item.pk).update(department=trained["env_dep"])
+    receivers.on_item_dispatched(Item, item=item, actor=cast.call_taker)  # reads the item as dispatched
+    suggestion.refresh_from_db()
+    assert suggestion.chosen == str(trained["env_dep"].pk)
+    assert suggestion.overruled is (suggestion.value != str(trained["env_dep"].pk))
+
+
+def test_a_receiver_that_fails_never_blocks_the_ledger(cast, open_item, monkeypatch, caplog):
+    from insight import receivers
+
+    def boom(**kwargs):
+        raise RuntimeError("model file gone")
+
+    monkeypatch.setattr(services, "suggestion_record", boom)
+    receivers.on_item_opened(Item, item=open_item(), actor=cast.call_taker)
+    assert "insight suggestion for item" in caplog.text
+
+
+def test_an_item_opened_and_dispatched_through_the_services_has_its_suggestion_recorded_and_settled(
+    trained, cast, django_capture_on_commit_callbacks
+):
+    """Not only the page: the API, Open311, policy applications and the demo dispatch through the
+    services, and their dispatches count in the overrule rate (needs the ledger's signals, sent on
+    commit by ``ledger.services``)."""
+    from ledger.services import item_dispatch
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item = _open(cast)
+    assert Suggestion.objects.filter(item=item, target=Target.DEPARTMENT).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        item_dispatch(item=item, actor=cast.call_taker, department=cast.department)
+    settled = Suggestion.objects.get(item=item, target=Target.DEPARTMENT)
+    assert settled.chosen == str(cast.department.pk)
+    assert {r["target"]: r for r in selectors.overrule_rates()}["department"]["settled"] == 1
+
+
+def test_a_superuser_without_a_person_sees_the_overview(trained, client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
+    assert "v1" in client.get(reverse("insight:overview")).content.decode()

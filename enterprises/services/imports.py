@@ -1,26 +1,18 @@
-"""Writes of the register: the industry classification, the import of register files (CSV or .xlsx)
-with its row-by-row report, and the fast load of a synthetic register.
+"""The import of register files (CSV or .xlsx) with its row-by-row report, on the import kit
+(``core.imports``: files, header aliases, cell parsers, the report).
 
 The import validates every row before anything is written. A bad row is listed with its row number and
 its reasons and contributes nothing; good rows are upserted on the credit code in chunks, each chunk one
 transaction, so no row is ever half written. An enterprise whose data did not change is not written at
 all: importing the same file twice changes nothing (no new version, no new ``updated_at``)."""
 
-import codecs
-import csv
-import datetime as dt
 import hashlib
-import io
-import itertools
 import pickle
 import re
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,56 +20,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import imports
+from core.imports import Header, Report, Source, UnreadableRow, file_format
 from core.validators import normalize_phone
 from enterprises.models import Enterprise, EnterpriseYear, ImportRun, Industry, LittleGiantLevel, SizeClass
+from enterprises.signals import send_register_changed
 from enterprises.text import search_form, search_forms
 from enterprises.validators import credit_code_division_part, credit_code_reasons, division_part_reasons
 from org.models import Division
 
-DATA = Path(__file__).resolve().parent / "data"
-INDUSTRY_CSV = DATA / "gbt4754_2017_industry_classification.csv"
 CHUNK = 2000
-
-
-# ---------------------------------------------------------------------------------------------
-# The industry classification (GB/T 4754-2017)
-
-
-@transaction.atomic
-def industries_load_reference(model=None) -> int:
-    """Load GB/T 4754-2017 (20 sections, 97 divisions, 473 groups, 1,380 classes) from the copy of
-    the reference CSV in enterprises/data/. Running it again changes nothing. Returns rows created.
-    ``model`` is the historical model when a migration calls it."""
-    Industry = model or globals()["Industry"]
-    with open(INDUSTRY_CSV, encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    existing = set(Industry.objects.values_list("full_code", flat=True))
-    new = [
-        Industry(
-            full_code=r["full_code"],
-            code=r["code"],
-            level=int(r["level"]),
-            name=r["name"],
-            description=r["description"],
-        )
-        for r in rows
-        if r["full_code"] not in existing
-    ]
-    Industry.objects.bulk_create(new, batch_size=500)
-    if not new:
-        return 0
-    by_code = dict(Industry.objects.values_list("full_code", "pk"))
-    # A parent is named by its code without the section letter ("153" for C1530), a division by its section.
-    section_of = {r["full_code"]: r["section"] for r in rows}
-    changed = []
-    for r in rows:
-        if not r["parent_code"]:
-            continue
-        parent_full = r["parent_code"] if r["parent_code"].isalpha() else section_of[r["full_code"]] + r["parent_code"]
-        changed.append(Industry(pk=by_code[r["full_code"]], parent_id=by_code[parent_full]))
-    Industry.objects.bulk_update(changed, ["parent"], batch_size=500)
-    return len(new)
-
 
 # ---------------------------------------------------------------------------------------------
 # The columns of a register file
@@ -105,7 +57,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("credit_code", "name", "industry_code")
 YEAR_FIELDS = {"revenue": "营业收入", "exports": "出口额", "tax": "纳税额", "employees": "从业人数"}
-_YEAR_EN = re.compile(r"^(revenue|exports|tax|employees)_(\d{4})$")
+YEAR_COLUMN = re.compile(r"^(revenue|exports|tax|employees)_(\d{4})$")
 _YEAR_ZH = re.compile(r"^(\d{4})年?(营业收入|出口额|纳税额|从业人数)$|^(营业收入|出口额|纳税额|从业人数)_?(\d{4})年?$")
 ENTERPRISE_FIELDS = (
     "name",
@@ -162,211 +114,55 @@ DEFAULTS: dict[str, Any] = {
 YEAR_VALUE_FIELDS = ("revenue", "exports", "tax", "employees")
 
 
-def _header_key(text: str) -> str:
-    key = search_form(str(text or "")).strip()
+def _header_key(text: Any) -> str:
+    key = search_form(str(text or "").lstrip("\ufeff")).strip()
     for unit in ("（元）", "(元)", "（人）", "(人)"):
         key = key.replace(unit, "")
     return key
 
 
-def _aliases() -> dict[str, str]:
-    aliases = {}
-    for attr, names in COLUMNS.items():
-        aliases[attr.lower()] = attr
-        for name in names:
-            aliases[_header_key(name)] = attr
-    return aliases
-
-
 @dataclass
 class Layout:
-    """Which column of the file holds what."""
+    """Which column of the file holds what: the named columns, and the yearly figures."""
 
-    columns: dict[str, int] = field(default_factory=dict)  # attribute → index
-    years: dict[tuple[int, str], int] = field(default_factory=dict)  # (year, revenue|exports|tax|employees) → index
-    problems: list[str] = field(default_factory=list)
+    header: Header
+    years: dict[tuple[int, str], int]  # (year, revenue|exports|tax|employees) → index
+
+    @property
+    def columns(self) -> dict[str, int]:
+        return self.header.columns
+
+    @property
+    def problems(self) -> list[str]:
+        return self.header.problems
 
 
-def read_layout(header: list[Any]) -> Layout:
-    aliases = _aliases()
+def read_layout(cells: list[Any]) -> Layout:
+    header = Header.read(cells, COLUMNS, required=REQUIRED, key=_header_key)
     zh_fields = {v: k for k, v in YEAR_FIELDS.items()}
-    layout = Layout()
-    for index, cell in enumerate(header):
-        key = _header_key(cell)
-        if not key:
-            continue
-        attr = aliases.get(key) or aliases.get(key.lower())
-        if attr:
-            if attr in layout.columns:
-                layout.problems.append(_("表头“%(header)s”重复") % {"header": cell})
-            layout.columns[attr] = index
-            continue
-        match = _YEAR_EN.match(key.lower())
+    years: dict[tuple[int, str], int] = {}
+    for index, key in header.others:
+        match = YEAR_COLUMN.match(key.lower())
         if match:
-            layout.years[(int(match.group(2)), match.group(1))] = index
+            years[(int(match.group(2)), match.group(1))] = index
             continue
         match = _YEAR_ZH.match(key)
         if match:
             year, label = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-            layout.years[(int(year), zh_fields[label])] = index
-    for attr in REQUIRED:
-        if attr not in layout.columns:
-            layout.problems.append(_("缺少必填列“%(zh)s”（%(attr)s）") % {"zh": COLUMNS[attr][0], "attr": attr})
-    return layout
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading files
-
-
-def read_xlsx_rows(file) -> Iterator[list[Any]]:
-    """The first sheet's rows. python-calamine (Rust) reads 100,000 rows in about two seconds, ten
-    times faster than openpyxl's read-only mode, which remains the fallback."""
-    if hasattr(file, "seek"):
-        file.seek(0)
-    try:
-        from python_calamine import CalamineWorkbook
-    except ImportError:  # pragma: no cover - calamine is in requirements.txt
-        yield from _read_xlsx_openpyxl(file)
-        return
-    try:
-        data = file if isinstance(file, bytes | str | Path) else file.read()
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data)) if isinstance(data, bytes) else (
-            CalamineWorkbook.from_path(str(data))
-        )  # fmt: skip
-        rows = workbook.get_sheet_by_index(0).iter_rows()
-    except Exception:  # calamine raises its own errors for a file that is not a workbook
-        raise ValidationError(_("无法读取 Excel 文件：请上传 .xlsx 格式的文件。"), code="xlsx") from None
-    for row in rows:
-        yield list(row)
-
-
-def _read_xlsx_openpyxl(file) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationError(_("无法读取 Excel 文件：请上传 .xlsx 格式的文件。"), code="xlsx") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        workbook.close()
-
-
-def file_format(filename: str) -> str:
-    return "xlsx" if filename.lower().endswith((".xlsx", ".xlsm")) else "csv"
+            years[(int(year), zh_fields[label])] = index
+    return Layout(header, years)
 
 
 # ---------------------------------------------------------------------------------------------
 # Parsing one row
 
-_TRUE = {"是", "1", "y", "yes", "true", "t", "√", "✓", "有"}
-_FALSE = {"否", "0", "n", "no", "false", "f", "", "无", "×"}
 _SIZES = {
     **{s.value: s.value for s in SizeClass},
     **{str(s.label): s.value for s in SizeClass},
     **{str(s.label) + "企业": s.value for s in SizeClass},
 }
 _LEVELS = {"国家级": LittleGiantLevel.NATIONAL, "省级": LittleGiantLevel.PROVINCIAL}
-_TAG_SPLIT = re.compile(r"[;；,，、|]")
-_DATE_ZH = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
-_CENT = Decimal("0.01")
-MAX_MONEY = Decimal("9999999999999999.99")
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())  # no newlines or runs of spaces
-
-
-def _bool(value: Any, label: str, reasons: list[str]) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = _text(value).lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    reasons.append(_("“%(label)s”须填“是”或“否”，实为“%(value)s”") % {"label": label, "value": _text(value)})
-    return False
-
-
-def _int(value: Any, label: str, reasons: list[str]) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, int):
-        number = value
-    else:
-        text = _text(value).replace(",", "")
-        try:
-            as_float = float(text)
-        except ValueError:
-            reasons.append(_("“%(label)s”须为整数，实为“%(value)s”") % {"label": label, "value": text})
-            return None
-        if not as_float.is_integer():
-            reasons.append(_("“%(label)s”须为整数，实为“%(value)s”") % {"label": label, "value": text})
-            return None
-        number = int(as_float)
-    if number < 0 or number > 2_000_000_000:
-        reasons.append(_("“%(label)s”超出范围：%(value)s") % {"label": label, "value": number})
-        return None
-    return number
-
-
-def _money(value: Any, label: str, reasons: list[str]) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    text = str(value).strip().replace(",", "")
-    if not text:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        reasons.append(_("“%(label)s”须为金额（元），实为“%(value)s”") % {"label": label, "value": text})
-        return None
-    if not number.is_finite() or number < 0 or number > MAX_MONEY:
-        reasons.append(_("“%(label)s”超出范围：%(value)s") % {"label": label, "value": text})
-        return None
-    return number.quantize(_CENT)
-
-
-def _date(value: Any, label: str, reasons: list[str]) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    if not text:
-        return None
-    match = _DATE_ZH.match(text)
-    try:
-        if match:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        if len(text) == 8 and text.isdigit():
-            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        return dt.date.fromisoformat(text.replace("/", "-").replace(".", "-")[:10])
-    except ValueError:
-        reasons.append(_("“%(label)s”不是有效日期：%(value)s（应如 2015-03-18）") % {"label": label, "value": text})
-        return None
-
-
-def _tags(value: Any) -> list[str]:
-    tags: list[str] = []
-    for part in _TAG_SPLIT.split(_text(value)):
-        part = part.strip()
-        if part and part not in tags:
-            tags.append(part)
-    return tags
+_text = imports.text
 
 
 @dataclass
@@ -403,11 +199,8 @@ def clean_row(values: list[Any], layout: Layout, lookups: Lookups) -> tuple[dict
     """One row of the file as the register's fields (only the columns the file has), with the reasons
     it cannot be imported (an empty list when it can)."""
     reasons: list[str] = []
-    cols = layout.columns
-
-    def cell(attr):
-        index = cols.get(attr)
-        return values[index] if index is not None and index < len(values) else None
+    cells = layout.header.row(values)
+    cell = cells.get
 
     clean: dict[str, Any] = {}
     code = _text(cell("credit_code"))
@@ -438,7 +231,7 @@ def clean_row(values: list[Any], layout: Layout, lookups: Lookups) -> tuple[dict
             )
         clean["industry_id"] = found[0] if found else None
 
-    if "division_code" in cols:
+    if "division_code" in cells:
         division = _text(cell("division_code"))
         if division:
             pk = lookups.divisions.get(division)
@@ -450,39 +243,39 @@ def clean_row(values: list[Any], layout: Layout, lookups: Lookups) -> tuple[dict
     elif not code_reasons:
         clean["division_id"] = lookups.divisions.get(credit_code_division_part(code))
 
-    if "founded_on" in cols:
-        founded = _date(cell("founded_on"), lookups.labels["founded_on"], reasons)
+    if "founded_on" in cells:
+        founded = imports.date(cell("founded_on"), lookups.labels["founded_on"], reasons)
         if founded and founded > timezone.localdate():
             reasons.append(_("成立日期晚于今天：%(value)s") % {"value": founded.isoformat()})
         clean["founded_on"] = founded
-    if "size_class" in cols:
+    if "size_class" in cells:
         size = _text(cell("size_class"))
         if size and size.lower() not in _SIZES and size not in _SIZES:
             reasons.append(_("企业规模须为 微型、小型、中型 或 大型，实为“%(value)s”") % {"value": size})
         clean["size_class"] = _SIZES.get(size.lower(), _SIZES.get(size, ""))
-    if "employees" in cols:
-        clean["employees"] = _int(cell("employees"), lookups.labels["employees"], reasons)
+    if "employees" in cells:
+        clean["employees"] = imports.integer(cell("employees"), lookups.labels["employees"], reasons)
     for attr in ("above_scale", "high_tech", "srdi"):
-        if attr in cols:
-            clean[attr] = _bool(cell(attr), lookups.labels[attr], reasons)
-    if "little_giant" in cols:
+        if attr in cells:
+            clean[attr] = bool(imports.yes_no(cell(attr), lookups.labels[attr], reasons))  # empty: no
+    if "little_giant" in cells:
         raw = _text(cell("little_giant"))
         if raw in _LEVELS:
             clean["little_giant"], clean["little_giant_level"] = True, _LEVELS[raw]
         else:
-            clean["little_giant"] = _bool(cell("little_giant"), lookups.labels["little_giant"], reasons)
+            clean["little_giant"] = bool(imports.yes_no(cell("little_giant"), lookups.labels["little_giant"], reasons))
             clean["little_giant_level"] = ""
-    if "tags" in cols:
-        clean["tags"] = _tags(cell("tags"))
-    if "contact_name" in cols:
+    if "tags" in cells:
+        clean["tags"] = imports.tags(cell("tags"))
+    if "contact_name" in cells:
         clean["contact_name"] = _text(cell("contact_name"))[:32]
-    if "contact_phone" in cols:
+    if "contact_phone" in cells:
         try:
             clean["contact_phone"] = normalize_phone(_text(cell("contact_phone")))
         except ValidationError as e:
             reasons.extend(str(m) for m in e.messages)
             clean["contact_phone"] = ""
-    if "address" in cols:
+    if "address" in cells:
         clean["address"] = _text(cell("address"))[:200]
 
     years: dict[int, dict[str, Any]] = {}
@@ -492,7 +285,7 @@ def clean_row(values: list[Any], layout: Layout, lookups: Lookups) -> tuple[dict
             years.setdefault(year, {})[what] = None
             continue
         label = f"{year}{lookups.labels[what]}"
-        value = _int(raw, label, reasons) if what == "employees" else _money(raw, label, reasons)
+        value = imports.integer(raw, label, reasons) if what == "employees" else imports.decimal(raw, label, reasons)
         years.setdefault(year, {})[what] = value
     # a year with no figure at all is not stated by this row
     clean["years"] = {y: v for y, v in years.items() if any(x is not None for x in v.values())}
@@ -508,78 +301,7 @@ def clean_row(values: list[Any], layout: Layout, lookups: Lookups) -> tuple[dict
 # reads that file back and writes the good rows in chunks, each chunk one transaction.
 
 PROGRESS_EVERY = 5000  # rows between two progress saves of a queued run
-RECOMPUTE_CODES_MAX = 5000  # more changed enterprises than this: the matches are recomputed in full
-
-
-class _Source:
-    """A register file that can be read twice, row by row."""
-
-    def __init__(self, file, fmt: str):
-        self.fmt = fmt
-        self.path: str | None = None
-        self.data: bytes | None = None
-        self.sheet = None
-        if isinstance(file, str | Path):
-            self.path = str(file)
-        elif isinstance(file, bytes):
-            self.data = file
-        elif hasattr(file, "temporary_file_path"):
-            self.path = file.temporary_file_path()
-        elif isinstance(file, io.BufferedReader | io.FileIO) and Path(file.name).is_file():
-            self.path = file.name  # an open file on disk
-        else:
-            self.data = _read_bytes(file)
-        self.encoding: str | None = None
-
-    def _open(self):
-        return open(self.path, "rb") if self.path else io.BytesIO(self.data)
-
-    def rows(self) -> Iterator[list[Any]]:
-        if self.fmt == "xlsx":
-            return self._xlsx_rows()
-        return self._csv_rows()
-
-    def _xlsx_rows(self) -> Iterator[list[Any]]:
-        if self.sheet is None:
-            try:
-                from python_calamine import CalamineWorkbook
-            except ImportError:  # pragma: no cover - calamine is in requirements.txt
-                return _read_xlsx_openpyxl(self.path or io.BytesIO(self.data))
-            try:
-                workbook = (CalamineWorkbook.from_path(self.path) if self.path
-                            else CalamineWorkbook.from_filelike(io.BytesIO(self.data)))  # fmt: skip
-                self.sheet = workbook.get_sheet_by_index(0)
-            except Exception:  # calamine raises its own errors for a file that is not a workbook
-                raise ValidationError(_("无法读取 Excel 文件：请上传 .xlsx 格式的文件。"), code="xlsx") from None
-        return (list(row) for row in self.sheet.iter_rows())
-
-    def _csv_rows(self) -> Iterator[list[Any]]:
-        if self.encoding is None:
-            self.encoding = self._detect()
-        stream = io.TextIOWrapper(self._open(), encoding=self.encoding, newline="")
-        first = stream.readline()
-        delimiter = "\t" if first.count("\t") > first.count(",") else ","
-
-        def rows():
-            with stream:
-                yield from csv.reader(itertools.chain([first], stream), delimiter=delimiter)
-
-        return rows()
-
-    def _detect(self) -> str:
-        """UTF-8 (with or without a BOM), else GB18030 (a superset of GBK and GB2312), read through once
-        in blocks."""
-        for encoding in ("utf-8-sig", "gb18030"):
-            decoder = codecs.getincrementaldecoder(encoding)()
-            try:
-                with self._open() as f:
-                    while block := f.read(1 << 20):
-                        decoder.decode(block)
-                    decoder.decode(b"", final=True)
-                return encoding
-            except UnicodeDecodeError:
-                continue
-        raise ValidationError(_("无法识别文件编码：请保存为 UTF-8 或 GBK 编码的 CSV。"), code="encoding")
+RECOMPUTE_CODES_MAX = 5000  # more changed enterprises than this: the register is said to have changed as a whole
 
 
 def _fingerprint(clean: dict[str, Any]) -> bytes:
@@ -588,28 +310,28 @@ def _fingerprint(clean: dict[str, Any]) -> bytes:
 
 def register_import(*, file, filename: str, actor=None, run: ImportRun | None = None) -> ImportRun:
     """Import a register file (.xlsx, or CSV in UTF-8 or GBK) and return the run with its report.
-    ``run``: a queued run (the background import), whose progress is saved as it goes. Afterwards the
-    policy matches of the enterprises that changed are recomputed in the background."""
+    ``run``: a queued run (the background import), whose progress is saved as it goes. Once written,
+    the register tells the floors above which enterprises changed (``register_changed``)."""
     started = time.perf_counter()
     fmt = file_format(filename)
     if run is None:
         run = ImportRun(actor=actor if getattr(actor, "is_authenticated", False) else None, filename=filename[:255])
     run.file_format = fmt
-    report: list[dict[str, Any]] = []
-    source = _Source(file, fmt)
+    report = Report()
+    source = Source(file, fmt)
     try:
         rows = source.rows()
         header = next(rows, None)
     except ValidationError as e:
         rows, header = iter(()), None
-        report.append({"row": 0, "credit_code": "", "name": "", "reasons": [str(m) for m in e.messages]})
+        report.add(0, [str(m) for m in e.messages], credit_code="", name="")
     if header is None:
-        if not report:
-            report.append({"row": 0, "credit_code": "", "name": "", "reasons": [_("文件为空")]})
+        if not report.entries:
+            report.add(0, [_("文件为空")], credit_code="", name="")
         return _finish(run, report, started)
     layout = read_layout(header)
     if layout.problems:
-        report.append({"row": 1, "credit_code": "", "name": "", "reasons": layout.problems})
+        report.add(1, layout.problems, credit_code="", name="")
         return _finish(run, report, started)
 
     # Pass 1: check every row; keep (first row, fingerprint) per credit code, and spill the clean rows
@@ -622,6 +344,10 @@ def register_import(*, file, filename: str, actor=None, run: ImportRun | None = 
     with tempfile.TemporaryFile() as spill:
         batch: list[tuple[int, dict[str, Any]]] = []
         for number, values in enumerate(rows, start=2):
+            if isinstance(values, UnreadableRow):
+                total += 1
+                report.add(number, [values.reason], credit_code="", name="")
+                continue
             if not any(v not in (None, "") and str(v).strip() for v in values):
                 continue  # a blank line
             total += 1
@@ -629,9 +355,7 @@ def register_import(*, file, filename: str, actor=None, run: ImportRun | None = 
                 _progress(run, checked_rows=total)
             clean, reasons = clean_row(values, layout, lookups)
             if reasons:
-                report.append(
-                    {"row": number, "credit_code": clean["credit_code"], "name": clean["name"], "reasons": reasons}
-                )
+                report.add(number, reasons, credit_code=clean["credit_code"], name=clean["name"])
                 continue
             code = clean["credit_code"]
             seen = first.get(code)
@@ -658,14 +382,14 @@ def register_import(*, file, filename: str, actor=None, run: ImportRun | None = 
                 "rows": rows_text,
             }
             for n in [number, *repeats[code]]:
-                report.append({"row": n, "credit_code": code, "name": "", "reasons": [reason], "_first": number})
+                report.add(n, [reason], credit_code=code, name="")["_first"] = number
         del first, repeats
 
         # Pass 2: the good rows (the first of equal duplicates), written in chunks
         fields = [f for attr in layout.columns for f in COLUMN_FIELDS.get(attr, ())]
         changed_codes: list[str] | None = []
         names: dict[int, str] = {}  # the first row of each conflict → its name, for the report
-        first_rows = {r["_first"] for r in report if "_first" in r}
+        first_rows = {r["_first"] for r in report.entries if "_first" in r}
         spill.seek(0)
         while True:
             try:
@@ -690,13 +414,12 @@ def register_import(*, file, filename: str, actor=None, run: ImportRun | None = 
                 if len(changed_codes) > RECOMPUTE_CODES_MAX:
                     changed_codes = None  # many: recompute in full
             _progress(run, written_rows=run.created + run.updated + run.unchanged)
-    for r in report:
+    for r in report.entries:
         if "_first" in r:
             r["name"] = names.get(r.pop("_first"), "")
-    report.sort(key=lambda r: r["row"])
     run = _finish(run, report, started)
     if run.created or run.updated:
-        _matches_recompute_enqueue(changed_codes)
+        send_register_changed(credit_codes=None if changed_codes is None else sorted(set(changed_codes)))
     return run
 
 
@@ -706,15 +429,6 @@ def _progress(run: ImportRun, **counts: int) -> None:
         setattr(run, k, v)
     if run.pk:
         ImportRun.objects.filter(pk=run.pk).update(**counts)
-
-
-def _matches_recompute_enqueue(credit_codes: list[str] | None) -> None:
-    """The policy matches of these enterprises (None: all of them) are recomputed in the background,
-    once the import's writes are committed."""
-    from policies.tasks import recompute
-
-    codes = None if credit_codes is None else sorted(set(credit_codes))
-    transaction.on_commit(lambda: recompute.enqueue(credit_codes=codes))
 
 
 def register_import_queue(*, upload, actor) -> ImportRun:
@@ -758,19 +472,9 @@ def register_import_run(*, run_id: int) -> ImportRun:
     return run
 
 
-def _read_bytes(file) -> bytes:
-    if isinstance(file, bytes):
-        return file
-    if isinstance(file, str | Path):
-        return Path(file).read_bytes()
-    if hasattr(file, "seek"):
-        file.seek(0)
-    return file.read()
-
-
-def _finish(run: ImportRun, report: list[dict[str, Any]], started: float) -> ImportRun:
-    run.report = report
-    run.error_rows = len({r["row"] for r in report})
+def _finish(run: ImportRun, report: Report, started: float) -> ImportRun:
+    run.report = report.sorted()
+    run.error_rows = report.error_rows
     run.duration_s = round(time.perf_counter() - started, 3)
     run.status = ImportRun.Status.DONE
     run.finished_at = timezone.now()
@@ -965,155 +669,3 @@ def _upsert_pg(objs: list[Enterprise], years: list[tuple[str, int, dict[str, Any
                 f"exports = excluded.exports, tax = excluded.tax, employees = excluded.employees"
             )
             cursor.execute("DROP TABLE stage_year")
-
-
-# ---------------------------------------------------------------------------------------------
-# Links and the fast load of a synthetic register
-
-
-def enterprise_link_user(*, enterprise: Enterprise, user) -> None:
-    """Link an enterprise user (a submitter) to their enterprise: they then see it and only it."""
-    enterprise.members.add(user)
-
-
-def register_load_frame(frame, *, batch: int = 50_000) -> int:
-    """Load a register frame (the snapshot's columns, e.g. from ``synthetic_register``) without the
-    row checks of the import: for trusted data such as the demo and the benchmarks. Rows whose credit
-    code is already registered are left alone. On PostgreSQL through COPY. Returns rows offered."""
-    import polars as pl
-
-    industries = pl.DataFrame(
-        list(Industry.objects.filter(level=Industry.Level.CLASS).values_list("full_code", "pk")),
-        schema={"industry_code": pl.Utf8, "industry_id": pl.Int64},
-        orient="row",
-    )
-    divisions = pl.DataFrame(
-        list(Division.objects.values_list("code", "pk")),
-        schema={"division_code": pl.Utf8, "division_id": pl.Int64},
-        orient="row",
-    )
-    now = timezone.now()
-    frame = frame.join(industries, on="industry_code", how="left").join(divisions, on="division_code", how="left")
-    names = frame["name"].to_list()
-    frame = frame.with_columns(
-        pl.Series("name_search", search_forms(names), dtype=pl.Utf8),
-        pl.col("tags").list.eval(pl.element().cast(pl.Utf8)),
-    )
-    year_columns = [c for c in frame.columns if _YEAR_EN.match(c)]
-    years = sorted({int(c.rsplit("_", 1)[1]) for c in year_columns})
-    if connection.vendor == "postgresql":
-        _load_frame_pg(frame, years, now, batch)
-    else:
-        _load_frame_orm(frame, years, now, batch)
-    return frame.height
-
-
-_LOAD_COLUMNS = [
-    "credit_code",
-    "name",
-    "name_search",
-    "industry_id",
-    "division_id",
-    "founded_on",
-    "size_class",
-    "employees",
-    "above_scale",
-    "high_tech",
-    "srdi",
-    "little_giant",
-]
-
-
-def _load_frame_orm(frame, years: list[int], now, batch: int) -> None:
-    for start in range(0, frame.height, batch):
-        part = frame.slice(start, batch)
-        with transaction.atomic():
-            objs = [
-                Enterprise(
-                    **{c: r[c] for c in _LOAD_COLUMNS if c != "size_class"},
-                    tags=r["tags"] or [],
-                    size_class=r["size_class"] or "",
-                    updated_at=now,
-                )
-                for r in part.iter_rows(named=True)
-            ]
-            Enterprise.objects.bulk_create(objs, ignore_conflicts=True, batch_size=2000)
-            ids = dict(
-                Enterprise.objects.filter(credit_code__in=part["credit_code"].to_list()).values_list(
-                    "credit_code", "pk"
-                )
-            )
-            year_objs = []
-            for r in part.iter_rows(named=True):
-                for y in years:
-                    values = {f: r.get(f"{f}_{y}") for f in ("revenue", "exports", "tax")}
-                    if any(v is not None for v in values.values()):
-                        values = {k: (None if v is None else Decimal(str(round(v, 2)))) for k, v in values.items()}
-                        year_objs.append(EnterpriseYear(enterprise_id=ids[r["credit_code"]], year=y, **values))
-            EnterpriseYear.objects.bulk_create(year_objs, ignore_conflicts=True, batch_size=2000)
-
-
-def _load_frame_pg(frame, years: list[int], now, batch: int) -> None:
-    import json
-
-    import polars as pl
-
-    e_table = Enterprise._meta.db_table
-    y_table = EnterpriseYear._meta.db_table
-    columns = [*_LOAD_COLUMNS, "tags", "contact_name", "contact_phone", "address", "created_at", "updated_at"]
-    columns += ["version", "little_giant_level"]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE load_enterprise (LIKE {e_table} INCLUDING DEFAULTS) ON COMMIT DROP")
-        cursor.execute("ALTER TABLE load_enterprise DROP COLUMN id")
-        cursor.execute("CREATE TEMP TABLE load_year (credit_code varchar(18), year smallint, revenue numeric, "
-                       "exports numeric, tax numeric) ON COMMIT DROP")  # fmt: skip
-        out = frame.select(
-            *_LOAD_COLUMNS[:6],
-            pl.col("size_class").fill_null(""),
-            *_LOAD_COLUMNS[7:],
-            pl.col("tags").map_elements(lambda t: json.dumps(list(t), ensure_ascii=False), return_dtype=pl.Utf8),
-            pl.lit("").alias("contact_name"),
-            pl.lit("").alias("contact_phone"),
-            pl.lit("").alias("address"),
-            pl.lit(now.isoformat()).alias("created_at"),
-            pl.lit(now.isoformat()).alias("updated_at"),
-            pl.lit(1).alias("version"),
-            pl.lit("").alias("little_giant_level"),
-        )
-        _copy(cursor, "load_enterprise", columns, out, batch)
-        long = pl.concat(
-            [
-                frame.select(
-                    "credit_code",
-                    pl.lit(y).alias("year"),
-                    pl.col(f"revenue_{y}").alias("revenue"),
-                    pl.col(f"exports_{y}").alias("exports"),
-                    pl.col(f"tax_{y}").alias("tax"),
-                ).filter(pl.any_horizontal(pl.col("revenue", "exports", "tax").is_not_null()))
-                for y in years
-            ]
-        ) if years else None  # fmt: skip
-        if long is not None:
-            _copy(cursor, "load_year", ["credit_code", "year", "revenue", "exports", "tax"], long, batch * 3)
-        names = ", ".join(columns)
-        cursor.execute(
-            f"INSERT INTO {e_table} ({names}) SELECT {names} FROM load_enterprise ON CONFLICT (credit_code) DO NOTHING"
-        )
-        if long is not None:
-            cursor.execute(
-                f"INSERT INTO {y_table} (enterprise_id, year, revenue, exports, tax) "
-                f"SELECT e.id, l.year, round(l.revenue, 2), round(l.exports, 2), round(l.tax, 2) "
-                f"FROM load_year l JOIN {e_table} e ON e.credit_code = l.credit_code "
-                f"ON CONFLICT (enterprise_id, year) DO NOTHING"
-            )
-        cursor.execute("DROP TABLE load_enterprise")
-        cursor.execute("DROP TABLE load_year")
-
-
-def _copy(cursor, table: str, columns: list[str], frame, batch: int) -> None:
-    """COPY a frame into a table, in CSV batches (psycopg 3)."""
-    for start in range(0, frame.height, batch):
-        data = frame.slice(start, batch).write_csv(include_header=False, null_value="\\N", float_scientific=False)
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        with cursor.cursor.copy(sql) as copy:
-            copy.write(data.encode("utf-8"))
