@@ -17,7 +17,7 @@ def _records_link(what: str):
     def link(where: Where) -> str:
         query = where.query(start="start", end="end")
         if where.division_path:
-            query += "&division=" + where.division_path.strip("/").split("/")[-1]
+            query += "&division=" + where.division_path.strip("/").split("/")[-1]  # the division's own code
         return reverse("policies:figure-records", args=[what]) + "?" + query
 
     return link

@@ -23,6 +23,8 @@ from core.exports import CONTENT_TYPES, csv_chunks, xlsx_file
 from core.figures import Where
 from core.forms import service_call
 from enterprises.selectors import enterprise_list, register_snapshot
+from org.actor import division_codes
+from org.models import Division
 from policies import forms as catalogue_forms
 from policies import selectors
 from policies.exports import XLSX_MAX_ROWS, eligible_sheet
@@ -493,9 +495,7 @@ def delivery_clause(request, clause_pk: int):
 
 
 def _crumbs(root, division) -> list:
-    from org.models import Division
-
-    codes = [c for c in division.path.strip("/").split("/") if c]
+    codes = division_codes(division)
     by_code = {d.code: d for d in Division.objects.filter(code__in=codes)}
     return [by_code[c] for c in codes if c in by_code and by_code[c].path.startswith(root.path)]
 

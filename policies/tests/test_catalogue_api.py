@@ -38,6 +38,16 @@ def test_a_handler_creates_a_draft_clause_as_json_logic(policy, cast, client):
     assert ClauseVersion.objects.get(clause__code="draft-1-02").created_by == cast.handler
 
 
+def test_the_paying_department_goes_in_and_out_by_its_code(policy, cast, client):
+    client.force_login(cast.handler)
+    response = client.post("/api/policy-clauses/", NEW | {"department": "350502-ZJ"}, content_type="application/json")
+    assert response.status_code == 201 and response.json()["department"] == "350502-ZJ"
+    assert PolicyClause.objects.get(code="draft-1-02").department == cast.department
+    unknown = client.post("/api/policy-clauses/", NEW | {"code": "draft-1-03", "department": "住建局"},
+                          content_type="application/json")  # fmt: skip
+    assert unknown.status_code == 400 and "department" in unknown.json()["errors"]
+
+
 @pytest.mark.parametrize(
     "change,field,message",
     [
