@@ -10,41 +10,36 @@ from core.figures import Figure, Where, register
 from enterprises.models import Enterprise
 
 
-def _division_code(where: Where) -> str:
-    codes = [c for c in where.division_path.strip("/").split("/") if c]
-    return codes[-1] if codes else ""
+def _count(filters: dict):
+    def count(where: Where) -> int:
+        return Enterprise.objects.filter(where.q(division="division__path"), **filters).count()
+
+    return count
 
 
-def _link(where: Where, **params: str) -> str:
-    query = {**({"division": code} if (code := _division_code(where)) else {}), **params}
-    return reverse("enterprises:register") + ("?" + urlencode(query) if query else "")
+def _link(params: dict):
+    def link(where: Where) -> str:
+        codes = [c for c in where.division_path.strip("/").split("/") if c]
+        query = ({"division": codes[-1]} if codes else {}) | params
+        return reverse("enterprises:register") + ("?" + urlencode(query) if query else "")
+
+    return link
 
 
-def _count(where: Where, **filters) -> int:
-    return Enterprise.objects.filter(where.q(division="division__path"), **filters).count()
-
-
-MARKET_ENTITIES = register(
-    Figure(
-        key="enterprises.market_entities",
-        label=_("市场主体"),
-        unit=_("户"),
-        definition=_("登记在册的市场主体（存量，不按期间）。"),
-        count=lambda where: _count(where),
-        link=lambda where: _link(where),
-        group=_("企业"),
-        order=300,
+for key, label, definition, filters, params, order in (
+    ("market_entities", _("市场主体"), _("登记在册的市场主体（存量，不按期间）。"), {}, {}, 300),
+    ("above_scale", _("四上企业"), _("登记在册、标为四上企业的市场主体（存量，不按期间）。"),
+     {"above_scale": True}, {"above_scale": "true"}, 301),
+):  # fmt: skip
+    register(
+        Figure(
+            key=f"enterprises.{key}",
+            label=label,
+            unit=_("户"),
+            definition=definition,
+            count=_count(filters),
+            link=_link(params),
+            group=_("企业"),
+            order=order,
+        )
     )
-)
-ABOVE_SCALE = register(
-    Figure(
-        key="enterprises.above_scale",
-        label=_("四上企业"),
-        unit=_("户"),
-        definition=_("登记在册、标为四上企业的市场主体（存量，不按期间）。"),
-        count=lambda where: _count(where, above_scale=True),
-        link=lambda where: _link(where, above_scale="true"),
-        group=_("企业"),
-        order=301,
-    )
-)
