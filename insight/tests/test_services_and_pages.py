@@ -65,14 +65,17 @@ def test_it_suggests_the_department_and_nothing_under_the_threshold(trained, set
     assert selectors.suggest(title="夜间工地施工噪音", description="噪音太大", target=Target.DEPARTMENT) is None
 
 
-def test_a_dispatcher_who_chooses_otherwise_overrules_the_suggestion(trained, cast, client):
+def test_a_dispatcher_who_chooses_otherwise_overrules_the_suggestion(
+    trained, cast, client, django_capture_on_commit_callbacks
+):
     client.force_login(cast.call_taker)
     item = services_open(cast)
     Suggestion.objects.filter(item=item, target=Target.DEPARTMENT).update(value=str(trained["env_dep"].pk))
-    response = client.post(
-        reverse("ledger:act", args=[item.pk, "dispatch"]),
-        {"dispatch-department": cast.department.pk, "dispatch-version": 1},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # insight settles on the ledger's signal, on commit
+        response = client.post(
+            reverse("ledger:act", args=[item.pk, "dispatch"]),
+            {"dispatch-department": cast.department.pk, "dispatch-version": 1},
+        )
     assert response.status_code in (200, 302), response.content.decode()[-3000:]
     settled = Suggestion.objects.get(item=item, target=Target.DEPARTMENT)
     assert settled.chosen == str(cast.department.pk) and settled.overruled is True
