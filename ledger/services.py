@@ -38,7 +38,7 @@ from ledger.models import (
 from ledger.scope import _guard, may_act
 from ledger.signals import item_closed, item_dispatched, item_opened, item_resolved, send_on_commit
 from ledger.submitters import item_parties, pending_callbacks, round_callbacks, worst
-from org.actor import Actor, permits, require_actor
+from org.actor import Actor, division_codes, permits, require_actor
 from org.models import Department, Division, Role
 from org.selectors import person_of
 from workdays.selectors import Deadline, add_hours, add_working_days, end_of_day
@@ -345,6 +345,14 @@ def item_edit(*, item: Item, actor: AbstractBaseUser, reason: str, version: int 
 # Dispatch, acknowledge, return
 
 
+def _check_sponsor(item: Item, sponsor: AbstractBaseUser) -> None:
+    """A sponsor (包保领导) is a leader of the item's division or of one above it: a leader of another
+    county would otherwise gain the item's scope through the sponsor's right to see it."""
+    person = person_of(sponsor)
+    if person is None or person.division.code not in division_codes(item.division):
+        raise ValidationError({"sponsor": _("包保领导须是事项所在区划或其上级区划的领导。")})
+
+
 def item_dispatch(
     *,
     item: Item,
@@ -372,6 +380,8 @@ def item_dispatch(
     def change(it: Item):
         if not it.division_path.startswith(department.division.path):
             raise ValidationError({"department": _("该部门不能承办本区划的事项。")})
+        if sponsor is not None:
+            _check_sponsor(it, sponsor)
         now = timezone.now()
         it.department = department
         it.handler = handler
