@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -211,6 +212,19 @@ def _future_date(value: dt.date | None, field: str) -> dt.date | None:
     return value
 
 
+def _within_horizon(value: dt.date | None, field: str) -> None:
+    """A deadline set by hand lies at most LEDGER_MAX_RESOLVE_HORIZON_DAYS ahead."""
+    days = settings.LEDGER_MAX_RESOLVE_HORIZON_DAYS
+    if value is not None and value > timezone.localdate() + dt.timedelta(days=days):
+        raise ValidationError({field: _("期限不能晚于今天起%(days)s天。") % {"days": days}})
+
+
+def _leaf(category: Category) -> None:
+    """Items are filed under a leaf category (a subcategory), as the pages offer them."""
+    if category.children.exists():
+        raise ValidationError({"category": _("请选择具体的小类，不能选择大类。")})
+
+
 # ---------------------------------------------------------------------------------------------
 # Opening an item (受理立账)
 
@@ -270,6 +284,7 @@ def item_open(
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     if not category.active:
         raise ValidationError({"category": _("该分类已停用。")})
+    _leaf(category)
     fields = {
         "submitter_type": submitter_type,
         "submitter_name": submitter_name,
@@ -331,6 +346,8 @@ def item_edit(*, item: Item, actor: AbstractBaseUser, reason: str, version: int 
         security_log.warning("refused moving item %s to %s by %s", item.pk, division.code, _username(acting))
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     reason = _required(reason, "reason", _("修改事项须说明理由。"))
+    if changes.get("category") is not None:
+        _leaf(changes["category"])
 
     def change(it: Item):
         for field, value in changes.items():
@@ -367,6 +384,7 @@ def item_dispatch(
     """Dispatch (派单): assign the handling department, and start the working-day clock."""
     _authorize(actor, item, Action.DISPATCH)
     _future_date(resolve_by, "resolve_by")
+    _within_horizon(resolve_by, "resolve_by")
     errors = {}
     if not department.active:
         errors["department"] = [_("该部门已停用。")]

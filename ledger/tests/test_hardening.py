@@ -2,8 +2,15 @@
 API took what the page refuses (a top-level category, a far deadline, an invalid export filter), and
 a merge across counties stranded the first receiver."""
 
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from ledger import export_jobs, services
 from ledger.models import Item, ItemEvent
-from ledger.tests.factories import api_client
+from ledger.tests.factories import api_client, open_body
 
 
 def _counts():
@@ -34,3 +41,44 @@ def test_a_sponsor_of_the_items_division_chain_is_accepted(cast, open_item):
         f"/api/items/{item.pk}/dispatch/", {"department": "350502-ZJ", "sponsor": "leader", "version": 1}, format="json"
     )
     assert response.status_code == 200 and response.json()["sponsor"] == "leader"
+
+
+def test_a_top_level_category_is_refused_through_the_api_as_on_the_page(cast, open_item):
+    before = _counts()
+    response = api_client(cast.call_taker).post("/api/items/", open_body(category="01"), format="json")
+    assert response.status_code == 400, response.json()
+    assert "category" in response.json()["errors"]
+    assert _counts() == before
+    item = open_item()
+    with pytest.raises(ValidationError) as refused:
+        services.item_edit(item=item, actor=cast.call_taker, reason="改分类", category=cast.category.parent)
+    assert "category" in refused.value.message_dict
+
+
+def test_a_resolve_by_beyond_the_horizon_is_refused(cast, open_item, settings):
+    item = open_item()
+    client = api_client(cast.call_taker)
+    url = f"/api/items/{item.pk}/dispatch/"
+    response = client.post(url, {"department": "350502-ZJ", "resolve_by": "9999-12-31", "version": 1}, format="json")
+    assert response.status_code == 400 and "resolve_by" in response.json()["errors"]
+    item.refresh_from_db()
+    assert item.version == 1
+    settings.LEDGER_MAX_RESOLVE_HORIZON_DAYS = 30
+    late = (timezone.localdate() + dt.timedelta(days=31)).isoformat()
+    response = client.post(url, {"department": "350502-ZJ", "resolve_by": late, "version": 1}, format="json")
+    assert response.status_code == 400
+    near = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client.post(url, {"department": "350502-ZJ", "resolve_by": near, "version": 1}, format="json")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["opened_after=notadate", "status=nonsense", "department=999999"])
+def test_an_export_with_an_invalid_filter_is_refused(cast, open_item, client, query):
+    open_item()
+    client.force_login(cast.call_taker)
+    response = client.get(f"/ledger/export/items.csv?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.content.decode()
+    assert client.get("/ledger/export/items.csv").status_code == 200
+    with pytest.raises(ValidationError):
+        export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="csv", query=query)
