@@ -711,6 +711,11 @@ def item_merge(
                 raise PermissionDenied(_("合并目标不在您的管辖范围内。"))
             if into_version is not None and target.version != into_version:
                 raise VersionConflict()
+            if it.first_receiver_id is not None and not permits(it.first_receiver, target):
+                raise ActionRefused(
+                    _("合并目标 %(number)s 不在本事项首接人的管辖范围内，合并后首接人将无法查看，不能合并。")
+                    % {"number": target.number}
+                )
             if target.status == Status.MERGED:
                 survivor = target.merged_into
                 raise ActionRefused(

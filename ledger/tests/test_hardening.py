@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ledger import export_jobs, services
-from ledger.models import Item, ItemEvent
+from core.exceptions import ActionRefused
+from ledger.models import Item, ItemEvent, Status
 from ledger.tests.factories import api_client, open_body
 
 
@@ -82,3 +83,25 @@ def test_an_export_with_an_invalid_filter_is_refused(cast, open_item, client, qu
     assert client.get("/ledger/export/items.csv").status_code == 200
     with pytest.raises(ValidationError):
         export_jobs.export_request(user=cast.call_taker, list_name="items", fmt="csv", query=query)
+
+
+def test_a_merge_into_an_item_the_first_receiver_cannot_see_is_refused(cast, open_item):
+    repeat = open_item()  # opened in 鲤城 by the call-taker of 鲤城
+    other = open_item(actor=cast.other_call_taker, division=cast.other_village, title="东海路路灯坏了")
+    before = _counts(), repeat.version, other.version
+    with pytest.raises(ActionRefused) as refused:
+        services.item_merge(item=repeat, actor=cast.admin, into=other, reason="重复件")
+    assert "首接" in str(refused.value)
+    repeat.refresh_from_db()
+    other.refresh_from_db()
+    assert (_counts(), repeat.version, other.version) == before and repeat.status == Status.OPEN
+    response = api_client(cast.admin).post(
+        f"/api/items/{repeat.pk}/merge/", {"into": other.pk, "reason": "重复件"}, format="json"
+    )
+    assert response.status_code == 409 and _counts() == before[0]
+
+
+def test_a_merge_within_the_first_receivers_scope_still_works(cast, open_item):
+    repeat, survivor = open_item(), open_item(title="金山路路面塌陷（再次来电）")
+    merged = services.item_merge(item=repeat, actor=cast.admin, into=survivor, reason="重复件")
+    assert merged.status == Status.MERGED and merged.merged_into_id == survivor.pk
