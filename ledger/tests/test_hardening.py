@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ledger import export_jobs, services
 from core.exceptions import ActionRefused
+from ledger import export_jobs, services
 from ledger.models import Item, ItemEvent, Status
 from ledger.tests.factories import api_client, open_body
 
