@@ -213,6 +213,8 @@ SPECTACULAR_SETTINGS = {
 LEDGER_AT_RISK_WORKING_DAYS = envint("LEDGER_AT_RISK_WORKING_DAYS", "1")
 LEDGER_ESCALATE_AFTER_WORKING_DAYS = envint("LEDGER_ESCALATE_AFTER_WORKING_DAYS", "2")
 # Exports of up to this many rows are answered directly; larger ones are written by the task worker.
+# A resolution deadline set by hand on dispatch lies at most this many days ahead.
+LEDGER_MAX_RESOLVE_HORIZON_DAYS = envint("LEDGER_MAX_RESOLVE_HORIZON_DAYS", "366")
 LEDGER_EXPORT_SYNC_MAX_ROWS = envint("LEDGER_EXPORT_SYNC_MAX_ROWS", "5000")
 
 if not DEBUG:

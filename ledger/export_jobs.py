@@ -42,7 +42,7 @@ def export_request(*, user, list_name: str, fmt: str, query: str) -> ExportJob:
     )
     if waiting is not None:
         return waiting
-    rows = exports.list_filterset(user=user, name=list_name, data=QueryDict(query)).qs.count()
+    rows = exports.list_filterset(user=user, name=list_name, data=QueryDict(query), strict=True).qs.count()
     job = ExportJob.objects.create(
         requester=user,
         list_name=list_name,

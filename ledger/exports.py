@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -265,9 +266,11 @@ def filter_query(data: QueryDict) -> str:
     return data.urlencode()
 
 
-def list_filterset(*, user, name: str, data: QueryDict):
+def list_filterset(*, user, name: str, data: QueryDict, strict: bool = False):
     """The list's FilterSet over ``user``'s scope, bound to the page's filters in ``data``. Its
-    form offers the departments and leaders of the user's own area (and above) only."""
+    form offers the departments and leaders of the user's own area (and above) only. ``strict``
+    (the exports): a filter that does not validate raises ValidationError by field, instead of being
+    dropped, so that a file never holds the whole scope when a narrower list was asked for."""
     spec = LISTS[name]
     data = data.copy()
     for key in _NOT_FILTERS:
@@ -281,6 +284,8 @@ def list_filterset(*, user, name: str, data: QueryDict):
         if "sponsor" in form.fields:
             near = Q(division__path__startswith=scope.path) | Q(division__code__in=division_codes(scope))
             form.fields["sponsor"].queryset = form.fields["sponsor"].queryset.filter(near)
+    if strict and form.is_bound and not form.is_valid():
+        raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
     return filterset
 
 

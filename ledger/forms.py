@@ -11,6 +11,7 @@ from core.forms import date_input
 from ledger.models import Category, Channel, Item, Kind, Priority, ResultKind, Satisfaction, SubmitterType
 from ledger.selectors import item_list
 from ledger.submitters import item_parties, pending_callbacks
+from org.actor import division_codes
 from org.models import Department, Division, Role
 from org.selectors import departments_for_division
 
@@ -155,8 +156,8 @@ class DispatchForm(ActionForm):
         departments = departments_for_division(division=division).select_related("division")
         self.fields["department"].queryset = departments
         self.fields["handler"].queryset = _users(person__role=Role.HANDLER, person__department__in=departments)
-        ancestors = [c for c in division.path.strip("/").split("/") if c]
-        self.fields["sponsor"].queryset = _users(person__role=Role.LEADER, person__division__code__in=ancestors)
+        chain = division_codes(division)
+        self.fields["sponsor"].queryset = _users(person__role=Role.LEADER, person__division__code__in=chain)
         if self.item.sponsor_id:
             self.fields["sponsor"].initial = self.item.sponsor_id
 

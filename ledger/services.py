@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -38,7 +39,7 @@ from ledger.models import (
 from ledger.scope import _guard, may_act
 from ledger.signals import item_closed, item_dispatched, item_opened, item_resolved, send_on_commit
 from ledger.submitters import item_parties, pending_callbacks, round_callbacks, worst
-from org.actor import Actor, permits, require_actor
+from org.actor import Actor, division_codes, permits, require_actor
 from org.models import Department, Division, Role
 from org.selectors import person_of
 from workdays.selectors import Deadline, add_hours, add_working_days, end_of_day
@@ -211,6 +212,19 @@ def _future_date(value: dt.date | None, field: str) -> dt.date | None:
     return value
 
 
+def _within_horizon(value: dt.date | None, field: str) -> None:
+    """A deadline set by hand lies at most LEDGER_MAX_RESOLVE_HORIZON_DAYS ahead."""
+    days = settings.LEDGER_MAX_RESOLVE_HORIZON_DAYS
+    if value is not None and value > timezone.localdate() + dt.timedelta(days=days):
+        raise ValidationError({field: _("期限不能晚于今天起%(days)s天。") % {"days": days}})
+
+
+def _leaf(category: Category) -> None:
+    """Items are filed under a leaf category (a subcategory), as the pages offer them."""
+    if category.children.exists():
+        raise ValidationError({"category": _("请选择具体的小类，不能选择大类。")})
+
+
 # ---------------------------------------------------------------------------------------------
 # Opening an item (受理立账)
 
@@ -270,6 +284,7 @@ def item_open(
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     if not category.active:
         raise ValidationError({"category": _("该分类已停用。")})
+    _leaf(category)
     fields = {
         "submitter_type": submitter_type,
         "submitter_name": submitter_name,
@@ -331,6 +346,8 @@ def item_edit(*, item: Item, actor: AbstractBaseUser, reason: str, version: int 
         security_log.warning("refused moving item %s to %s by %s", item.pk, division.code, _username(acting))
         raise PermissionDenied(_("事项所在区划不在您的管辖范围内。"))
     reason = _required(reason, "reason", _("修改事项须说明理由。"))
+    if changes.get("category") is not None:
+        _leaf(changes["category"])
 
     def change(it: Item):
         for field, value in changes.items():
@@ -343,6 +360,14 @@ def item_edit(*, item: Item, actor: AbstractBaseUser, reason: str, version: int 
 
 # ---------------------------------------------------------------------------------------------
 # Dispatch, acknowledge, return
+
+
+def _check_sponsor(item: Item, sponsor: AbstractBaseUser) -> None:
+    """A sponsor (包保领导) is a leader of the item's division or of one above it: a leader of another
+    county would otherwise gain the item's scope through the sponsor's right to see it."""
+    person = person_of(sponsor)
+    if person is None or person.division.code not in division_codes(item.division):
+        raise ValidationError({"sponsor": _("包保领导须是事项所在区划或其上级区划的领导。")})
 
 
 def item_dispatch(
@@ -359,6 +384,7 @@ def item_dispatch(
     """Dispatch (派单): assign the handling department, and start the working-day clock."""
     _authorize(actor, item, Action.DISPATCH)
     _future_date(resolve_by, "resolve_by")
+    _within_horizon(resolve_by, "resolve_by")
     errors = {}
     if not department.active:
         errors["department"] = [_("该部门已停用。")]
@@ -372,6 +398,8 @@ def item_dispatch(
     def change(it: Item):
         if not it.division_path.startswith(department.division.path):
             raise ValidationError({"department": _("该部门不能承办本区划的事项。")})
+        if sponsor is not None:
+            _check_sponsor(it, sponsor)
         now = timezone.now()
         it.department = department
         it.handler = handler
@@ -683,6 +711,11 @@ def item_merge(
                 raise PermissionDenied(_("合并目标不在您的管辖范围内。"))
             if into_version is not None and target.version != into_version:
                 raise VersionConflict()
+            if it.first_receiver_id is not None and not permits(it.first_receiver, target):
+                raise ActionRefused(
+                    _("合并目标 %(number)s 不在本事项首接人的管辖范围内，合并后首接人将无法查看，不能合并。")
+                    % {"number": target.number}
+                )
             if target.status == Status.MERGED:
                 survivor = target.merged_into
                 raise ActionRefused(

@@ -512,7 +512,15 @@ def ledger_export(request, name: str, fmt: str):
     and the user waits on the export job's page."""
     if name not in exports.LISTS or fmt not in sheets.CONTENT_TYPES:
         raise Http404
-    filterset = exports.list_filterset(user=request.user, name=name, data=request.GET)
+    try:
+        filterset = exports.list_filterset(user=request.user, name=name, data=request.GET, strict=True)
+    except ValidationError as e:
+        reasons = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in e.message_dict.items())
+        return HttpResponse(
+            _("筛选条件有误，未导出：%(reasons)s") % {"reasons": reasons},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     if filterset.qs.count() > settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
         query = exports.filter_query(request.GET)
         job = export_jobs.export_request(user=request.user, list_name=name, fmt=fmt, query=query)
