@@ -103,7 +103,7 @@ def worker_setup(_args) -> dict:
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
-    call_command("load_demo", items=0, stdout=StringIO())
+    call_command("load_demo", items=0, apps=["org", "ledger"], stdout=StringIO())
     token, _ = Token.objects.get_or_create(user=User.objects.get(username=CALLTAKER))
     return {"token": token.key}
 

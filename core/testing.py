@@ -1,7 +1,7 @@
-"""Test kits of any app: the cast's password, logging in through the browser, and the permission
-matrix (``PermissionTests``). The cast itself (two counties, their departments, people in every role)
-is the ``cast`` fixture of the root ``conftest.py``: it is made of org's and the ledger's models, and
-core imports no app."""
+"""Test kits of any app: the cast's password, an API client with a token, logging in through the
+browser, and the permission matrix (``Endpoint``, ``permission_tests``). The cast itself (two
+counties, their departments, people in every role) is the ``cast`` fixture of the root
+``conftest.py``: it is made of org's and the ledger's models, and core imports no app."""
 
 import inspect
 import logging
@@ -12,6 +12,18 @@ from typing import Any
 import pytest
 
 PASSWORD = "pass-for-tests-1"
+
+
+def api_client(user=None):
+    """A DRF test client, authenticated as ``user`` by a token (anonymous without one)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
 
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:

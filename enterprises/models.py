@@ -51,6 +51,20 @@ class LittleGiantLevel(models.TextChoices):
     NATIONAL = "national", _("国家级")
 
 
+# The profile of an enterprise that the register's import, the API and the policy engine all read.
+PROFILE_FIELDS = (
+    "founded_on",
+    "size_class",
+    "employees",
+    "above_scale",
+    "high_tech",
+    "srdi",
+    "little_giant",
+    "little_giant_level",
+    "tags",
+)
+
+
 class Enterprise(models.Model):
     """A market entity (市场主体) of the city register."""
 

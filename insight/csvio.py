@@ -1,16 +1,17 @@
-"""CSV in and out for the routing command: encoding detection (UTF-8, with or without BOM, or
-GB18030, which covers GBK), column checks and clear errors before anything is written."""
+"""CSV in and out for the routing command: read through the import kit (UTF-8, with or without BOM,
+or GB18030, which covers GBK), column checks and clear errors before anything is written."""
 
 import csv
-import io
 import os
 import tempfile
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
+from core.imports import Source, UnreadableRow
 from insight.errors import InsightError
 from insight.text import is_chinese, normalise
 
-ENCODINGS = ("utf-8-sig", "gb18030")
 MAX_CHARS = 1000
 
 
@@ -21,28 +22,20 @@ class Table:
     encoding: str
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise InsightError(
-        "无法识别文件编码：应为 UTF-8（可带 BOM）或 GBK/GB18030。",
-        "Cannot read the file's encoding: expected UTF-8 (with or without BOM) or GBK/GB18030.",
-    )
-
-
 def read_table(path: str, *, text_columns: list[str], label_column: str | None = None) -> Table:
+    """The CSV at ``path`` (read by the import kit: UTF-8 with or without BOM, or GB18030), its
+    columns checked."""
+    source = Source(path, "csv")
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        records = [r for r in source.rows() if r or isinstance(r, UnreadableRow)]  # csv yields [] for a blank line
     except OSError as e:
         raise InsightError(f"无法读取文件 {path}：{e.strerror}", f"Cannot read {path}: {e.strerror}") from e
-    text, encoding = decode(raw)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
+    except ValidationError:
+        raise InsightError(
+            "无法识别文件编码：应为 UTF-8（可带 BOM）或 GBK/GB18030。",
+            "Cannot read the file's encoding: expected UTF-8 (with or without BOM) or GBK/GB18030.",
+        ) from None
+    header = [h.strip() for h in (records[0] if records else [])]
     wanted = list(text_columns) + ([label_column] if label_column else [])
     missing = [c for c in wanted if c not in header]
     if missing:
@@ -50,10 +43,13 @@ def read_table(path: str, *, text_columns: list[str], label_column: str | None =
             f"CSV 缺少列：{'、'.join(missing)}（现有列：{'、'.join(header) or '无'}）。",
             f"The CSV has no column {', '.join(missing)} (its columns: {', '.join(header) or 'none'}).",
         )
-    rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
+    unreadable = [n for n, r in enumerate(records[1:], start=2) if isinstance(r, UnreadableRow)]
+    if unreadable:
+        raise InsightError(f"第 {_rows(unreadable)} 行无法读取。", f"Row {_rows(unreadable)} cannot be read.")
+    rows = [{k: (row[i] if i < len(row) else "") for i, k in enumerate(header)} for row in records[1:]]
     if not rows:
         raise InsightError("CSV 没有数据行。", "The CSV has no data rows.")
-    return Table(header=header, rows=rows, encoding=encoding)
+    return Table(header=header, rows=rows, encoding=source.encoding)
 
 
 def joined_texts(table: Table, text_columns: list[str]) -> list[str]:

@@ -12,11 +12,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core.history import record
 from insight.errors import InsightError
 from insight.models import HotIssue, RoutingModel, Suggestion, Target
 from insight.router import Router
 from insight.selectors import item_text, suggest
 from ledger.models import Item, Kind, Status, SubmitterType
+from org.actor import require_actor
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +50,9 @@ def _holdout_figures(texts: list[str], labels: list[str]) -> dict:
     return Router().fit(x_tr, y_tr).evaluate(x_te, y_te).summary()
 
 
-def routing_retrain(*, target: str, activate: bool = True) -> RoutingModel:
+def routing_retrain(*, target: str, actor, activate: bool = True) -> RoutingModel:
     """Train a new version from the ledger, store it with its figures, and (by default) use it."""
+    require_actor(actor)
     texts, labels = training_data(target)
     if len(texts) < settings.INSIGHT_RETRAIN_MIN_ITEMS:
         raise InsightError(
@@ -71,25 +74,32 @@ def routing_retrain(*, target: str, activate: bool = True) -> RoutingModel:
             target=target, version=version, path=str(path), n_train=len(texts), metrics=figures
         )
         if activate:
-            routing_activate(target=target, version=version)
+            routing_activate(target=target, version=version, actor=actor, reason=_("训练新版本"))
             model.refresh_from_db()
     return model
 
 
-def routing_activate(*, target: str, version: int) -> RoutingModel:
+def routing_activate(*, target: str, version: int, actor, reason: str = "", action: str = "activate") -> RoutingModel:
+    """Put a version in use (the one in use before is retired), recorded in the version's history."""
+    require_actor(actor)
     with transaction.atomic():
         chosen = RoutingModel.objects.select_for_update().filter(target=target, version=version).first()
         if chosen is None:
             raise InsightError(f"没有 {target} v{version} 模型。", f"There is no {target} model v{version}.")
         Router.load(chosen.path)  # the file must still load before it is put in use
-        RoutingModel.objects.filter(target=target, active=True).exclude(pk=chosen.pk).update(active=False)
+        retired = RoutingModel.objects.filter(target=target, active=True).exclude(pk=chosen.pk)
+        previous = retired.values_list("version", flat=True).first()
+        retired.update(active=False)
         RoutingModel.objects.filter(pk=chosen.pk).update(active=True)
+        changes = {"active": [chosen.active, True], "version_in_use": [previous, version]}
+        record(chosen, actor=actor, action=action, reason=reason, changes=changes)
         chosen.active = True
     return chosen
 
 
-def routing_rollback(*, target: str) -> RoutingModel:
+def routing_rollback(*, target: str, actor, reason: str = "") -> RoutingModel:
     """Put the version before the one in use back in use."""
+    require_actor(actor)
     current = RoutingModel.objects.filter(target=target, active=True).first()
     older = RoutingModel.objects.filter(target=target)
     if current is not None:
@@ -97,7 +107,7 @@ def routing_rollback(*, target: str) -> RoutingModel:
     previous = older.order_by("-version").first()
     if previous is None:
         raise InsightError("没有可回滚的更早版本。", "There is no earlier version to roll back to.")
-    return routing_activate(target=target, version=previous.version)
+    return routing_activate(target=target, version=previous.version, actor=actor, reason=reason, action="rollback")
 
 
 def suggestion_record(*, item: Item) -> list[Suggestion]:

@@ -14,11 +14,12 @@ logger = logging.getLogger(__name__)
 def retrain(every_hours: int = 0) -> dict[str, int]:
     from insight.errors import InsightError
     from insight.services import routing_retrain
+    from org.actor import SYSTEM
 
     versions = {}
     for target in ("category", "department"):
         try:
-            versions[target] = routing_retrain(target=target).version
+            versions[target] = routing_retrain(target=target, actor=SYSTEM).version
         except InsightError as e:
             logger.warning("routing retrain %s skipped: %s", target, e)
     if every_hours > 0:

@@ -48,7 +48,7 @@ def overview(request):
 def model_activate(request, target: str, version: int):
     _role(request, {Role.ADMIN})
     try:
-        services.routing_activate(target=Target(target), version=version)
+        services.routing_activate(target=Target(target), version=version, actor=request.user)
     except (InsightError, ValueError) as e:
         messages.error(request, getattr(e, "zh", str(e)))
     else:
@@ -61,7 +61,7 @@ def model_activate(request, target: str, version: int):
 def model_rollback(request, target: str):
     _role(request, {Role.ADMIN})
     try:
-        chosen = services.routing_rollback(target=Target(target))
+        chosen = services.routing_rollback(target=Target(target), actor=request.user)
     except (InsightError, ValueError) as e:
         messages.error(request, getattr(e, "zh", str(e)))
     else:

@@ -41,7 +41,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     @admin.action(description=_("生成新的 API 密钥"))
     def make_key(self, request, queryset):
         for client in queryset:
-            _key, raw = services.key_create(client=client)
+            _key, raw = services.key_create(client=client, actor=request.user)
             self.message_user(
                 request,
                 _("%(client)s 的新密钥（只显示这一次）：%(key)s") % {"client": client, "key": raw},
@@ -63,7 +63,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description=_("吊销所选密钥"))
     def revoke(self, request, queryset):
         for key in queryset:
-            services.key_revoke(key=key)
+            services.key_revoke(key=key, actor=request.user)
         self.message_user(request, _("已吊销 %(n)d 个密钥。") % {"n": queryset.count()})
 
 

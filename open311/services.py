@@ -20,12 +20,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from core.exceptions import ActionRefused
+from core.history import record, to_json
 from ledger import services as ledger
 from ledger.models import Category, Channel, Item, Kind, Satisfaction, Status, SubmitterType
 from ledger.submitters import PRIMARY, pending_callbacks
 from open311.errors import Open311Error
 from open311.models import ApiClient, ApiKey, CategoryAttribute, Datatype, ServiceRequest, ServiceRequestToken
 from open311.selectors import key_digest
+from org.actor import require_actor
 from org.models import Division, Role
 from org.services import person_create
 
@@ -57,17 +59,25 @@ def client_create(*, name: str, division: Division, channel: str = Channel.APP, 
         )
 
 
-def key_create(*, client: ApiClient) -> tuple[ApiKey, str]:
-    """A new key for the client; the key itself is returned once and only its digest kept."""
+def key_create(*, client: ApiClient, actor, reason: str = "") -> tuple[ApiKey, str]:
+    """A new key for the client; the key itself is returned once and only its digest kept. Recorded
+    in the client's history (who made it, never the key)."""
+    require_actor(actor)
     raw = secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(client=client, prefix=raw[:8], digest=key_digest(raw))
+    with transaction.atomic():
+        key = ApiKey.objects.create(client=client, prefix=raw[:8], digest=key_digest(raw))
+        record(key, actor=actor, action="create", reason=reason, changes={"prefix": [None, key.prefix]}, parent=client)
     return key, raw
 
 
-def key_revoke(*, key: ApiKey) -> ApiKey:
+def key_revoke(*, key: ApiKey, actor, reason: str = "") -> ApiKey:
+    require_actor(actor)
     if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            record(key, actor=actor, action="revoke", reason=reason,
+                   changes={"revoked_at": [None, to_json(key.revoked_at)]}, parent=key.client)  # fmt: skip
     return key
 
 

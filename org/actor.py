@@ -93,13 +93,7 @@ def actor_of(user: AbstractBaseUser | Actor | None) -> Actor:
     cached = getattr(user, "_grassroots_actor", None)
     if cached is not None:
         return cached
-    cache = user._state.fields_cache  # the user's person, once loaded, serves user.person too
-    if "person" in cache:
-        person = cache["person"]
-    else:
-        person = Person.objects.select_related("division", "department__division").filter(user_id=user.pk).first()
-        if person is not None:
-            cache["person"] = person
+    person = _person_of(user)
     superuser = bool(getattr(user, "is_superuser", False))
     if person is None:
         actor = Actor(user, None, Role.ADMIN, _city(), None, True) if superuser else Actor(user, None, None, None, None)
@@ -110,6 +104,21 @@ def actor_of(user: AbstractBaseUser | Actor | None) -> Actor:
         actor = Actor(user, person, role, division, department, superuser)
     user._grassroots_actor = actor
     return actor
+
+
+def _person_of(user) -> Person | None:
+    """The user's person, shared with ``user.person``: read once per user object, whichever asks first."""
+    related = getattr(user.__class__, "person", None)  # __class__: also through a lazy request.user
+    related = getattr(related, "related", None)  # the reverse one-to-one of Person.user
+    if related is not None and related.is_cached(user):
+        return related.get_cached_value(user)
+    try:
+        person = Person.objects.select_related("division", "department__division").get(user_id=user.pk)
+    except Person.DoesNotExist:
+        person = None
+    if related is not None:
+        related.set_cached_value(user, person)
+    return person
 
 
 def require_actor(actor: Any) -> Actor:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Department, Division, Person
+from org.services import department_create
 
 
 @admin.register(Division)
@@ -28,6 +29,16 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "division__name"]
     list_select_related = ["division"]
     autocomplete_fields = ["division"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        made = department_create(  # a new department is recorded, naming the administrator
+            code=obj.code, name=obj.name, division=obj.division, email=obj.email, actor=request.user
+        )
+        obj.pk = made.pk
+        if made.active != obj.active:
+            Department.objects.filter(pk=made.pk).update(active=obj.active)
 
 
 @admin.register(Person)

@@ -14,6 +14,7 @@ from faker import Faker
 
 from core.demo import DemoOptions, Output
 from core.validators import normalize_phone
+from org.actor import SYSTEM
 from org.models import Department, Division, Person, Rank, Role
 from org.services import department_create, division_add_grid, divisions_load_reference, person_create
 
@@ -161,15 +162,17 @@ def _departments() -> int:
     before = Department.objects.count()
     divisions = {d.code: d for d in Division.objects.filter(level__in=["city", "county", "township"])}
     for suffix, name in CITY_DEPARTMENTS:
-        department_create(code=f"{CITY}-{suffix}", name=name, division=divisions[CITY])
+        department_create(code=f"{CITY}-{suffix}", name=name, division=divisions[CITY], actor=SYSTEM)
     for county, _prefix, townships in COUNTIES:
         division = divisions[county]
         for suffix, name in COUNTY_DEPARTMENTS:
-            department_create(code=f"{county}-{suffix}", name=f"{division.name}{name}", division=division)
+            department_create(code=f"{county}-{suffix}", name=f"{division.name}{name}", division=division, actor=SYSTEM)
         for township, _slug in townships:
             town = divisions[township]
             office = "人民政府" if town.name.endswith(("镇", "乡")) else "办事处"
-            department_create(code=f"{township}-JDB", name=f"{division.name}{town.name}{office}", division=town)
+            department_create(
+                code=f"{township}-JDB", name=f"{division.name}{town.name}{office}", division=town, actor=SYSTEM
+            )
     return Department.objects.count() - before
 
 

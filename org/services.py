@@ -3,6 +3,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from core.history import created, record
+from org.actor import require_actor
 from org.models import Department, Division, Person, Role
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -76,10 +78,17 @@ def division_add_grid(*, parent: Division, number: int, name: str) -> Division:
     return division
 
 
-def department_create(*, code: str, name: str, division: Division, email: str = "") -> Department:
-    department, _ = Department.objects.get_or_create(
-        code=code, defaults={"name": name, "division": division, "email": email}
-    )
+def department_create(
+    *, code: str, name: str, division: Division, actor, email: str = "", reason: str = ""
+) -> Department:
+    """The department with ``code``, created (and recorded, naming ``actor``) when it does not exist."""
+    require_actor(actor)
+    with transaction.atomic():
+        department, made = Department.objects.get_or_create(
+            code=code, defaults={"name": name, "division": division, "email": email}
+        )
+        if made:
+            record(department, actor=actor, action="create", reason=reason, changes=created(department))
     return department
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 import chinese_calendar
 from django.db import transaction
 
+from core.history import actor_user, record
 from workdays.models import CalendarYear, SpecialDay
 
 
@@ -46,12 +47,21 @@ def _holiday_name(name: str | None) -> str:
 
 
 @transaction.atomic
-def calendar_publish_year(*, year: int, days: list[tuple[dt.date, bool, str]], source: str) -> CalendarYear:
+def calendar_publish_year(
+    *, year: int, days: list[tuple[dt.date, bool, str]], source: str, actor, reason: str = ""
+) -> CalendarYear:
     """Record a year's official arrangement, as an administrator enters it from the State Council's
-    notice: each (date, is_workday, name) that departs from the weekday rule."""
+    notice: each (date, is_workday, name) that departs from the weekday rule. ``actor``: a user or
+    the system actor (``org.actor.SYSTEM``); the publication is recorded in the year's history."""
+    actor_user(actor)  # refuses a missing actor before anything is written
+    changes = {}
     for date, is_workday, name in days:
         if date.year != year:
             raise ValueError(f"{date} is not in {year}")
+        before = SpecialDay.objects.filter(date=date).values_list("is_workday", "name").first()
         SpecialDay.objects.update_or_create(date=date, defaults={"is_workday": is_workday, "name": name})
+        if before != (is_workday, name):
+            changes[date.isoformat()] = [list(before) if before else None, [is_workday, name]]
     calendar_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
+    record(calendar_year, actor=actor, action="publish", reason=reason or source, changes=changes)
     return calendar_year

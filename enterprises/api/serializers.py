@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from enterprises.models import Enterprise, EnterpriseYear, ImportRun
+from enterprises.models import PROFILE_FIELDS, Enterprise, EnterpriseYear, ImportRun
 
 
 class EnterpriseYearOutput(serializers.ModelSerializer):
@@ -28,15 +28,7 @@ class EnterpriseOutput(serializers.ModelSerializer):
             "industry_name",
             "division_code",
             "division_name",
-            "founded_on",
-            "size_class",
-            "employees",
-            "above_scale",
-            "high_tech",
-            "srdi",
-            "little_giant",
-            "little_giant_level",
-            "tags",
+            *PROFILE_FIELDS,
             "updated_at",
             "version",
         ]

@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 from core import imports
 from core.imports import Header, Report, Source, UnreadableRow, file_format
 from core.validators import normalize_phone
-from enterprises.models import Enterprise, EnterpriseYear, ImportRun, Industry, LittleGiantLevel, SizeClass
+from enterprises.models import (
+    PROFILE_FIELDS,
+    Enterprise,
+    EnterpriseYear,
+    ImportRun,
+    Industry,
+    LittleGiantLevel,
+    SizeClass,
+)
 from enterprises.signals import send_register_changed
 from enterprises.text import search_form, search_forms
 from enterprises.validators import credit_code_division_part, credit_code_reasons, division_part_reasons
@@ -63,15 +71,7 @@ ENTERPRISE_FIELDS = (
     "name",
     "industry_id",
     "division_id",
-    "founded_on",
-    "size_class",
-    "employees",
-    "above_scale",
-    "high_tech",
-    "srdi",
-    "little_giant",
-    "little_giant_level",
-    "tags",
+    *PROFILE_FIELDS,
     "contact_name",
     "contact_phone",
     "address",

@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from enterprises.models import Enterprise, EnterpriseYear, Industry
-from enterprises.services.imports import YEAR_COLUMN
+from enterprises.services.imports import ENTERPRISE_FIELDS, YEAR_COLUMN
 from enterprises.text import search_forms
 from org.models import Division
 
@@ -48,20 +48,8 @@ def register_load_frame(frame, *, batch: int = 50_000) -> int:
     return frame.height
 
 
-_LOAD_COLUMNS = [
-    "credit_code",
-    "name",
-    "name_search",
-    "industry_id",
-    "division_id",
-    "founded_on",
-    "size_class",
-    "employees",
-    "above_scale",
-    "high_tech",
-    "srdi",
-    "little_giant",
-]
+# credit_code, name, name_search, industry_id, division_id, founded_on, size_class, employees and the four flags
+_LOAD_COLUMNS = ["credit_code", "name", "name_search", *ENTERPRISE_FIELDS[1:10]]
 
 
 def _load_frame_orm(frame, years: list[int], now, batch: int) -> None:

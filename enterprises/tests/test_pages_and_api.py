@@ -173,7 +173,7 @@ def test_a_handler_sees_the_enterprises_of_their_departments_division_not_of_the
 
     # a handler registered in 鲤城区 working for 丰泽区住建局: the department's division decides
     Person.objects.filter(user=register.handler).update(department=register.other_department)
-    handler = type(register.handler).objects.get(pk=register.handler.pk)  # as the next request loads it
+    handler = type(register.handler).objects.get(pk=register.handler.pk)  # as the next request reads it
     assert search(handler) == {B}
     assert Enterprise.objects.restrict(handler).get().credit_code == B
 

@@ -101,3 +101,13 @@ def test_predict_with_a_model_from_another_version_writes_nothing(data, tmp_path
             "routing", "predict", "--csv", data["utf8"], "--text", "标题", "--model", str(model), "--out", str(out)
         )
     assert not out.exists()
+
+
+def test_a_field_over_the_csv_limit_is_named_by_its_row(tmp_path):
+    from insight.csvio import read_table
+    from insight.errors import InsightError
+
+    path = tmp_path / "big.csv"
+    path.write_text("留言主题,留言详情\n路灯坏了,晚上很黑\n噪音," + "吵" * 140_000 + "\n", encoding="utf-8")
+    with pytest.raises(InsightError, match="第 3 行无法读取"):
+        read_table(str(path), text_columns=["留言主题", "留言详情"])

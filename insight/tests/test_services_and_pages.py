@@ -4,6 +4,7 @@ from django.urls import reverse
 from insight import selectors, services
 from insight.models import HotIssue, RoutingModel, Suggestion, Target
 from ledger.models import Category, Item, Status
+from org.actor import SYSTEM
 from org.models import Department
 
 ROADS = [
@@ -35,8 +36,8 @@ def trained(cast, open_item, model_dir, settings):
         for i, text in enumerate(texts * 2):
             item = open_item(title=text, description=f"{text}，请尽快处理。", submitter_phone=f"139000000{i:02d}")
             Item.objects.filter(pk=item.pk).update(status=Status.RESOLVED, category=category, department=department)
-    services.routing_retrain(target=Target.CATEGORY)
-    services.routing_retrain(target=Target.DEPARTMENT)
+    services.routing_retrain(target=Target.CATEGORY, actor=SYSTEM)
+    services.routing_retrain(target=Target.DEPARTMENT, actor=SYSTEM)
     return {"env_cat": env_cat, "env_dep": env_dep}
 
 
@@ -44,16 +45,16 @@ def test_retraining_needs_enough_resolved_items(cast, model_dir):
     from insight.errors import InsightError
 
     with pytest.raises(InsightError, match="resolved items"):
-        services.routing_retrain(target=Target.CATEGORY)
+        services.routing_retrain(target=Target.CATEGORY, actor=SYSTEM)
     assert not RoutingModel.objects.exists()
 
 
 def test_versions_are_stored_with_figures_and_can_be_rolled_back(trained):
     first = RoutingModel.objects.get(target=Target.CATEGORY)
     assert first.active and first.n_train == 24 and "macro_f1" in first.metrics
-    second = services.routing_retrain(target=Target.CATEGORY)
+    second = services.routing_retrain(target=Target.CATEGORY, actor=SYSTEM)
     assert second.version == 2 and RoutingModel.objects.get(target=Target.CATEGORY, active=True) == second
-    assert services.routing_rollback(target=Target.CATEGORY).version == 1
+    assert services.routing_rollback(target=Target.CATEGORY, actor=SYSTEM).version == 1
     assert RoutingModel.objects.get(target=Target.CATEGORY, active=True).version == 1
 
 
@@ -64,14 +65,17 @@ def test_it_suggests_the_department_and_nothing_under_the_threshold(trained, set
     assert selectors.suggest(title="夜间工地施工噪音", description="噪音太大", target=Target.DEPARTMENT) is None
 
 
-def test_a_dispatcher_who_chooses_otherwise_overrules_the_suggestion(trained, cast, client):
+def test_a_dispatcher_who_chooses_otherwise_overrules_the_suggestion(
+    trained, cast, client, django_capture_on_commit_callbacks
+):
     client.force_login(cast.call_taker)
     item = services_open(cast)
     Suggestion.objects.filter(item=item, target=Target.DEPARTMENT).update(value=str(trained["env_dep"].pk))
-    response = client.post(
-        reverse("ledger:act", args=[item.pk, "dispatch"]),
-        {"dispatch-department": cast.department.pk, "dispatch-version": 1},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # insight settles on the ledger's signal, on commit
+        response = client.post(
+            reverse("ledger:act", args=[item.pk, "dispatch"]),
+            {"dispatch-department": cast.department.pk, "dispatch-version": 1},
+        )
     assert response.status_code in (200, 302), response.content.decode()[-3000:]
     settled = Suggestion.objects.get(item=item, target=Target.DEPARTMENT)
     assert settled.chosen == str(cast.department.pk) and settled.overruled is True
@@ -213,3 +217,24 @@ def test_an_item_opened_and_dispatched_through_the_services_has_its_suggestion_r
 def test_a_superuser_without_a_person_sees_the_overview(trained, client, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("root", password="x"))
     assert "v1" in client.get(reverse("insight:overview")).content.decode()
+
+
+def test_activating_and_rolling_back_a_version_are_recorded_with_their_actor(trained, cast, client):
+    from core.history import history_of
+
+    second = services.routing_retrain(target=Target.CATEGORY, actor=SYSTEM)
+    client.force_login(cast.admin)
+    client.post(reverse("insight:rollback", args=["category"]))
+    first = RoutingModel.objects.get(target=Target.CATEGORY, version=1)
+    assert first.active
+    assert [(r.action, r.actor) for r in history_of(first)][-1] == ("rollback", cast.admin)
+    assert [(r.action, r.actor) for r in history_of(second)] == [("activate", None)]
+
+
+def test_activating_or_rolling_back_without_an_actor_is_refused(trained):
+    with pytest.raises(ValueError, match="actor"):
+        services.routing_activate(target=Target.CATEGORY, version=1, actor=None)
+    with pytest.raises(ValueError, match="actor"):
+        services.routing_rollback(target=Target.CATEGORY, actor=None)
+    with pytest.raises(ValueError, match="actor"):
+        services.routing_retrain(target=Target.CATEGORY, actor=None)

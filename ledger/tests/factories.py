@@ -1,23 +1,13 @@
-"""Factories of the ledger's tests: an API client with a token, an item brought to any state through
-the services, every action endpoint with a valid body, and the intake body of the API."""
+"""Factories of the ledger's tests: an item brought to any state through the services, every action
+endpoint with a valid body, and the intake body of the API."""
 
 import datetime as dt
 
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from ledger import services
 from ledger.machine import Action
 from ledger.models import Item, ResultKind, Satisfaction
-
-
-def api_client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def in_days(n: int) -> str:

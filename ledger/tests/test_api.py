@@ -9,11 +9,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.testing import PASSWORD
+from core.testing import PASSWORD, api_client
 from ledger import services
 from ledger.machine import MACHINE
 from ledger.models import Item, ItemEvent
-from ledger.tests.factories import ENDPOINTS, api_client, bring, endpoint_body, endpoint_url, in_days, open_body
+from ledger.tests.factories import ENDPOINTS, bring, endpoint_body, endpoint_url, in_days, open_body
 
 
 def test_there_is_one_endpoint_for_every_action_of_the_machine():

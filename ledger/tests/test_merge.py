@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ActionRefused, VersionConflict
+from core.testing import api_client
 from ledger import reconcile, services
 from ledger.machine import Action
 from ledger.models import Callback, Item, ItemEvent, ItemSubmitter, ResultKind, Satisfaction, Status, SubmitterType
 from ledger.scope import available_actions
 from ledger.selectors import item_inbox, overdue_q
 from ledger.submitters import PRIMARY, item_parties, pending_callbacks
-from ledger.tests.factories import api_client, bring
+from ledger.tests.factories import bring
 
 pytestmark = pytest.mark.django_db
 

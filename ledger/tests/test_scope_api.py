@@ -5,9 +5,10 @@ do not need them, in the item and in its timeline."""
 import pytest
 from django.utils import timezone
 
+from core.testing import api_client
 from ledger import services
 from ledger.models import ResultKind
-from ledger.tests.factories import api_client, bring
+from ledger.tests.factories import bring
 
 OUTSIDERS = ["other_call_taker", "other_handler", "other_leader"]
 

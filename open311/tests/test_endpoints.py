@@ -16,6 +16,7 @@ from open311 import services
 from open311.models import ApiKey, ServiceRequest, ServiceRequestToken
 from open311.selectors import key_digest
 from open311.tests.helpers import make_client, make_services, post_body, validate
+from org.actor import SYSTEM
 from org.models import Division
 
 V2 = "/open311/v2"
@@ -310,7 +311,7 @@ def test_a_bad_post_gets_the_spec_error_body_and_writes_nothing(client, app, cas
 
 def test_a_revoked_key_is_refused(client, app):
     client_app, key = app
-    services.key_revoke(key=ApiKey.objects.get(digest=key_digest(key)))
+    services.key_revoke(key=ApiKey.objects.get(digest=key_digest(key)), actor=SYSTEM)
     response = post(client, key)
     assert response.status_code == 403 and "revoked" in errors_of(response)["description"]
     assert Item.objects.count() == 0

@@ -6,9 +6,8 @@ import decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
+from core.testing import api_client as api
 from ledger.models import ItemEvent
 from policies.models import Application, Grant, GrantBatch, GrantBatchStatus, Notification, Policy
 from policies.services import delivery
@@ -21,14 +20,6 @@ TODAY = timezone.localdate()
 @pytest.fixture
 def world(cast):
     return make_world(cast)
-
-
-def api(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def _error(response, status, code=None):

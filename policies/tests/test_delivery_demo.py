@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 
+from org.actor import SYSTEM
 from org.models import Role
 from policies.models import GrantBatch, GrantBatchStatus, Match, Notification, Policy
 from policies.tests.test_delivery_services import make_world
@@ -42,7 +43,7 @@ def test_the_demo_clauses_are_paid_by_demo_departments_whose_handler_may_approve
     from policies.services import catalogue
 
     for suffix, name in CITY_DEPARTMENTS:  # the demo's city departments, as ledger.demo loads them
-        department_create(code=f"350500-{suffix}", name=name, division=cast.city)
+        department_create(code=f"350500-{suffix}", name=name, division=cast.city, actor=SYSTEM)
     catalogue.demo_load()
     names = {name for _suffix, name in CITY_DEPARTMENTS}
     departments = set(PolicyClause.objects.values_list("department__name", flat=True))

@@ -42,8 +42,10 @@ def test_a_deadline_into_an_unpublished_year_counts_weekends_and_is_provisional(
     assert timezone.localtime(deadline.due).date() == dt.date(2027, 1, 7)
 
 
-def test_publishing_the_next_year_makes_its_deadlines_firm():
-    calendar_publish_year(year=2027, days=[(dt.date(2027, 1, 1), False, "元旦")], source="国务院办公厅通知（测试）")
+def test_publishing_the_next_year_makes_its_deadlines_firm(admin_user):
+    calendar_publish_year(
+        year=2027, days=[(dt.date(2027, 1, 1), False, "元旦")], source="国务院办公厅通知（测试）", actor=admin_user
+    )
     deadline = add_working_days(at(2026, 12, 24), 10)
     assert not deadline.provisional
     assert timezone.localtime(deadline.due).date() == dt.date(2027, 1, 8)

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from insight.csvio import joined_texts, labels_of, read_table, write_table
 from insight.errors import InsightError
 from insight.router import Router
+from org.actor import SYSTEM
 
 
 class Command(BaseCommand):
@@ -94,17 +95,17 @@ class Command(BaseCommand):
         from insight.services import routing_retrain
 
         for name in target or ("category", "department"):
-            version = routing_retrain(target=name, activate=not no_activate)
+            version = routing_retrain(target=name, actor=SYSTEM, activate=not no_activate)
             self.stdout.write(f"{name}: v{version.version} {json.dumps(version.metrics, ensure_ascii=False)}")
 
     def do_activate(self, *, target, version, **_):
         from insight.services import routing_activate
 
-        chosen = routing_activate(target=target, version=version)
+        chosen = routing_activate(target=target, version=version, actor=SYSTEM)
         self.stdout.write(f"{target}: v{chosen.version} active")
 
     def do_rollback(self, *, target, **_):
         from insight.services import routing_rollback
 
-        chosen = routing_rollback(target=target)
+        chosen = routing_rollback(target=target, actor=SYSTEM)
         self.stdout.write(f"{target}: v{chosen.version} active")

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from open311 import services
 from open311.models import ApiClient
+from org.actor import SYSTEM
 from org.models import Division
 
 
@@ -23,5 +24,5 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"no division {division or '(top)'}: load the divisions first")
             client = services.client_create(name=name, division=found)
-        _key, raw = services.key_create(client=client)
+        _key, raw = services.key_create(client=client, actor=SYSTEM)
         self.stdout.write(raw)
