@@ -5,16 +5,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
-from core.exports import CONTENT_TYPES, csv_chunks, xlsx_file
+from core.exports import CONTENT_TYPES, download
 from core.forms import tidy_filter_form
 from enterprises import selectors, services
 from enterprises.exports import register_sheet
@@ -64,12 +63,7 @@ def register_export(request, fmt: str):
         messages.error(request, _("超过 %(n)s 条的名录请导出为 CSV，或缩小筛选范围。") % {"n": f"{XLSX_MAX_ROWS:,}"})
         return redirect(f"{reverse('enterprises:register')}?{request.GET.urlencode()}")
     sheet = register_sheet(qs=qs)
-    filename = f"{sheet.title}_{timezone.localdate():%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_chunks(sheet), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
-    return FileResponse(xlsx_file(sheet), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
+    return download(sheet, fmt, f"{sheet.title}_{timezone.localdate():%Y%m%d}.{fmt}")
 
 
 @login_required

@@ -9,17 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ActionRefused
-from core.exports import CONTENT_TYPES, csv_chunks, xlsx_file
+from core.exports import CONTENT_TYPES, download
 from core.figures import Where
 from core.forms import service_call
 from enterprises.selectors import enterprise_list, register_snapshot
@@ -516,12 +515,7 @@ def delivery_export(request, clause_pk: int, fmt: str):
         messages.error(request, _("超过 %(n)s 家企业的名单请导出为 CSV。") % {"n": f"{XLSX_MAX_ROWS:,}"})
         return redirect(f"{reverse('policies:delivery-clause', args=[clause.pk])}?{request.GET.urlencode()}")
     sheet = eligible_sheet(clause=clause, enterprises=enterprises, result=result)
-    filename = f"{clause.code}_{division.code}_{result}_{timezone.localdate():%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_chunks(sheet), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
-    return FileResponse(xlsx_file(sheet), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
+    return download(sheet, fmt, f"{clause.code}_{division.code}_{result}_{timezone.localdate():%Y%m%d}.{fmt}")
 
 
 FIGURE_TITLES = {"notified": gettext_lazy("推送符合条件企业"), "applications": gettext_lazy("政策兑现申请"),

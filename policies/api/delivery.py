@@ -59,7 +59,9 @@ class DeliveryClauseRef(serializers.Serializer):
     title = serializers.CharField(read_only=True)
     policy = serializers.CharField(source="policy.title", read_only=True)
     mode = serializers.CharField(read_only=True, help_text="apply 依申请 / auto 免申即享")
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="兑现部门 (its code)")
+    department = serializers.CharField(
+        source="department.code", read_only=True, allow_null=True, help_text="兑现部门 (its code)"
+    )
 
 
 class DeliveryEnterpriseRef(serializers.Serializer):
