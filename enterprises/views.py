@@ -1,5 +1,7 @@
 """The register's pages: the list with search, filters and export; one enterprise; the import."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,7 @@ from enterprises.exports import register_sheet
 from enterprises.filters import EnterpriseFilterSet
 from enterprises.forms import ImportForm
 
+security_log = logging.getLogger("grassroots.security")
 PAGE_SIZE = 50
 XLSX_MAX_ROWS = 100_000
 IMPORT_SYNC_MAX_BYTES = 2 * 1024 * 1024  # about 10,000 rows of CSV
@@ -57,6 +60,7 @@ def register_export(request, fmt: str):
     if fmt not in CONTENT_TYPES:
         raise Http404
     if not selectors.may_view_register(request.user):
+        security_log.warning("refused the register's export by %s", request.user.get_username())
         raise PermissionDenied(_("您无权导出市场主体名录。"))
     qs = _filterset(request).qs
     if fmt == "xlsx" and qs.count() > XLSX_MAX_ROWS:
@@ -82,6 +86,7 @@ def enterprise_detail(request, pk: int):
 @login_required
 def register_import(request):
     if not selectors.may_import(request.user):
+        security_log.warning("refused the register's import by %s", request.user.get_username())
         raise PermissionDenied(_("只有管理员可以导入市场主体名录。"))
     form = ImportForm(request.POST or None, request.FILES or None)
     status = 200

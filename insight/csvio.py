@@ -53,8 +53,9 @@ def read_table(path: str, *, text_columns: list[str], label_column: str | None =
 
 
 def joined_texts(table: Table, text_columns: list[str]) -> list[str]:
-    """The text columns of each row joined (in the order given) and normalised; empty or
-    non-Chinese rows are refused with their row numbers (the header is row 1)."""
+    """The text columns of each row joined (in the order given) and normalised; empty rows are
+    refused with their row numbers (the header is row 1). Rows that are not Chinese (Latin letters,
+    pinyin, digits, emoji: citizens type such things) are kept: ``foreign_rows`` names them."""
     # The models read the first few hundred characters: normalising more would only cost time.
     joined = ("。".join(row[c].strip() for c in text_columns if row[c].strip())[:MAX_CHARS] for row in table.rows)
     texts = [normalise(t) for t in joined]
@@ -63,13 +64,20 @@ def joined_texts(table: Table, text_columns: list[str]) -> list[str]:
         raise InsightError(
             f"第 {_rows(empty)} 行文本为空。", f"Empty text in row {_rows(empty)} (the header is row 1)."
         )
-    foreign = [i + 2 for i, t in enumerate(texts) if not is_chinese(t)]
-    if foreign:
-        raise InsightError(
-            f"第 {_rows(foreign)} 行不是中文文本（支持简体和繁体）。",
-            f"Row {_rows(foreign)} is not Chinese text (Simplified or Traditional is expected).",
-        )
     return texts
+
+
+def foreign_rows(texts: list[str]) -> str | None:
+    """A note naming the rows (the header is row 1) that are mostly not Chinese, or None: they are
+    read like the others, and their predictions are usually of low confidence."""
+    foreign = [i + 2 for i, t in enumerate(texts) if not is_chinese(t)]
+    if not foreign:
+        return None
+    return (
+        f"注意：第 {_rows(foreign)} 行不是中文文本，已照常读取（其预测置信度通常较低）。\n"
+        f"Note: row {_rows(foreign)} is not Chinese text; read like the others (its predictions are "
+        "usually of low confidence)."
+    )
 
 
 def labels_of(table: Table, label_column: str) -> list[str]:

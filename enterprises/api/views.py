@@ -1,6 +1,8 @@
 """The register's API: list, search and detail through the selectors (scope first) and the shared
 FilterSet; the import endpoint takes a file (multipart) and answers with the run and its report."""
 
+import logging
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,6 +17,8 @@ from enterprises import selectors, services
 from enterprises.api import serializers as s
 from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Enterprise, EnterpriseYear, ImportRun
+
+security_log = logging.getLogger("grassroots.security")
 
 
 @extend_schema_view(
@@ -67,6 +71,7 @@ class ImportView(APIView):
     )
     def post(self, request):
         if not selectors.may_import(request.user):
+            security_log.warning("refused the register's import through the API by %s", request.user.get_username())
             raise PermissionDenied(_("只有管理员可以导入市场主体名录。"))
         serializer = s.ImportInput(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -22,6 +22,6 @@ SEE = dict(make=firm, allowed=["call_taker", "admin"], out_of_scope=["other_hand
 test_an_enterprise_is_seen_by_its_divisions_staff_only = permission_tests(
     Endpoint("page", lambda e: reverse("enterprises:detail", args=[e.pk]), **SEE),
     Endpoint("api", lambda e: f"/api/enterprises/{e.pk}/", **SEE),
-    # enterprises does not log its refusals on grassroots.security yet
-    Endpoint("import", reverse("enterprises:import"), allowed=["admin"], wrong_role=["call_taker"], logged=False),
+    Endpoint("import", reverse("enterprises:import"), allowed=["admin"], wrong_role=["call_taker"]),
+    Endpoint("api import", "/api/enterprises/import/", allowed=[], wrong_role=["call_taker"], method="post"),
 )

@@ -79,12 +79,34 @@ def test_empty_text_writes_nothing(corpus_rows, tmp_path):
     )
 
 
-def test_text_in_another_language_writes_nothing(corpus_rows, tmp_path):
-    rows = [(r["title"], r["body"], r["label"]) for r in corpus_rows] + [
-        ("Broken street light", "Please fix", "城乡建设")
+def test_rows_in_another_script_are_read_and_named_not_refused(corpus_rows, tmp_path, capsys):
+    """Issue 16: real titles such as "panqan" or "Potato）" refused the whole file."""
+    odd = [
+        ("panqan", "", "城乡建设"),
+        ("Potato）", "", "商贸旅游"),
+        ("12345", "", "教育文体"),
+        ("🙂🙂", "", "卫生计生"),
     ]
-    path = _write(tmp_path / "x.csv", rows)
-    _refused(tmp_path, "--csv", path, "--text", "标题", "--label", "一级标签", match="not Chinese")
+    rows = [(r["title"], r["body"], r["label"]) for r in corpus_rows]
+    path = _write(tmp_path / "x.csv", rows[:10] + odd + rows[10:])
+    model, out = str(tmp_path / "m.joblib"), str(tmp_path / "p.csv")
+    args = ["--csv", path, "--text", "标题", "--model", model]
+    call_command("routing", "train", *args, "--label", "一级标签")
+    assert "row 12, 13, 14, 15 is not Chinese" in capsys.readouterr().err
+    call_command("routing", "evaluate", *args, "--label", "一级标签")
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["n"] == len(rows) + len(odd)
+    call_command("routing", "predict", *args, "--out", out)
+    with open(out, encoding="utf-8-sig") as f:
+        written = list(csv.DictReader(f))
+    assert len(written) == len(rows) + len(odd)
+    assert [w["标题"] for w in written[10:14]] == [o[0] for o in odd]
+    assert all(w["predicted"] and 0 < float(w["confidence"]) <= 1 for w in written[10:14])
+
+
+def test_a_binary_file_is_refused_and_nothing_written(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(bytes(range(256)) * 8)
+    _refused(tmp_path, "--csv", str(path), "--text", "标题", "--label", "一级标签", match="GBK/GB18030")
 
 
 def test_a_label_column_with_one_class_writes_nothing(corpus_rows, tmp_path):

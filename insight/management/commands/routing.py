@@ -8,8 +8,9 @@ retrain, activate or roll back the ledger's own models.
     routing activate --target category|department --version N
     routing rollback --target category|department
 
-Several --text columns are joined in the order given. Bad input stops with a message in Chinese
-and English and writes nothing."""
+Several --text columns are joined in the order given. Bad input (no such column, not text, an empty
+row) stops with a message in Chinese and English and writes nothing; rows that are not Chinese
+(Latin letters, pinyin, emoji) are read like the others and named in a note on stderr."""
 
 import json
 import os
@@ -17,7 +18,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from insight.csvio import joined_texts, labels_of, read_table, write_table
+from insight.csvio import foreign_rows, joined_texts, labels_of, read_table, write_table
 from insight.errors import InsightError
 from insight.router import Router
 from org.actor import SYSTEM
@@ -53,9 +54,15 @@ class Command(BaseCommand):
             raise CommandError(f"{e.zh}\n{e.en}") from e
 
     # -- outside data ----------------------------------------------------------------------------
+    def _texts(self, table, columns: list[str]) -> list[str]:
+        texts = joined_texts(table, columns)
+        if note := foreign_rows(texts):
+            self.stderr.write(note)
+        return texts
+
     def do_train(self, *, csv, text, label, model, **_):
         table = read_table(csv, text_columns=text, label_column=label)
-        texts, labels = joined_texts(table, text), labels_of(table, label)
+        texts, labels = self._texts(table, text), labels_of(table, label)
         started = time.perf_counter()
         router = Router().fit(texts, labels)
         seconds = time.perf_counter() - started
@@ -67,7 +74,7 @@ class Command(BaseCommand):
     def do_evaluate(self, *, csv, text, label, model, **_):
         router = Router.load(model)
         table = read_table(csv, text_columns=text, label_column=label)
-        result = router.evaluate(joined_texts(table, text), [row[label].strip() for row in table.rows])
+        result = router.evaluate(self._texts(table, text), [row[label].strip() for row in table.rows])
         self.stdout.write(f"n          {result.n}")
         self.stdout.write(f"accuracy   {result.accuracy:.4f}")
         self.stdout.write(f"macro-F1   {result.macro_f1:.4f}")
@@ -81,7 +88,7 @@ class Command(BaseCommand):
     def do_predict(self, *, csv, text, model, out, **_):
         router = Router.load(model)
         table = read_table(csv, text_columns=text)
-        predictions = router.predict(joined_texts(table, text))
+        predictions = router.predict(self._texts(table, text))
         header = table.header + [c for c in ("predicted", "confidence") if c not in table.header]
         rows = [
             row | {"predicted": p.label, "confidence": f"{p.confidence:.4f}"}
