@@ -278,6 +278,7 @@ def item_open(
     """Open an item (受理): it enters the ledger with the actor as its first receiver."""
     acting = _acting(actor)
     if acting.role not in INTAKE_ROLES:
+        security_log.warning("refused open by %s (role %s)", acting.user.get_username(), acting.role)
         raise PermissionDenied(_("您的角色不能受理事项。"))
     if not acting.within(division):
         security_log.warning("refused open in %s by %s", division.code, _username(acting))

@@ -93,7 +93,6 @@ test_the_api_admits_only_whom_it_declares = permission_tests(
         out_of_scope=["other_call_taker"],
         events=ItemEvent,
     ),
-    # The intake does not log a role's refusal (ledger/services.py item_open): logged=False until it does.
     Endpoint(
         "open-by-a-submitter",
         "/api/items/",
@@ -101,7 +100,6 @@ test_the_api_admits_only_whom_it_declares = permission_tests(
         data=open_body(),
         wrong_role=["submitter"],
         events=ItemEvent,
-        logged=False,
     ),  # fmt: skip
     Endpoint(
         "item",
