@@ -1,5 +1,18 @@
 """Masking of residents' phone and ID numbers for roles that do not need them."""
 
+import re
+
+# In free text, bounded by anything but a digit (or an ID number's X): 18-character resident ID
+# numbers, mainland mobiles (1[3-9] and nine digits, maybe grouped 3-4-4) and landlines with their
+# area code (0595-22345678, 0595 2234567, 059522345678).
+_NUMBERS = re.compile(
+    r"(?<![\dXx])(?:"
+    r"(?P<id>\d{17}[\dXx])"
+    r"|(?P<mobile>1[3-9]\d(?:[- ]?\d{4}){2})"
+    r"|(?P<area>0\d{2,3})(?P<sep>[- ]?)(?P<local>\d{7,8})"
+    r")(?![\dXx])"
+)
+
 
 def mask_phone(number: str) -> str:
     """13812345678 → 138****5678; keeps the first three and last four digits."""
@@ -18,6 +31,22 @@ def mask_id_number(number: str) -> str:
     if len(number) <= 10:
         return "*" * len(number)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def _mask_match(match: re.Match) -> str:
+    if match["id"]:
+        return mask_id_number(match["id"])
+    if match["mobile"]:
+        return mask_phone(re.sub(r"[- ]", "", match["mobile"]))
+    local = match["local"]
+    return match["area"] + match["sep"] + "*" * (len(local) - 4) + local[-4:]
+
+
+def mask_text(text: str) -> str:
+    """Free text with every mobile, landline (with area code) and resident ID number in it masked:
+    "联系人：林经理 13805951111" → "联系人：林经理 138****1111"; a landline keeps its area code and last
+    four digits (0595-****5678)."""
+    return _NUMBERS.sub(_mask_match, text) if text else text
 
 
 def masked_contact(phone: str, id_number: str, rule: tuple[bool, bool]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from core.privacy import mask_text
 from ledger.machine import Action
 from ledger.models import Category, Item, ItemEvent, Kind, Status
 from open311.errors import Open311Error
@@ -229,16 +230,16 @@ def request_record(item: Item, *, extensions: bool = False) -> dict:
     record = {
         "service_request_id": item.number,
         "status": "closed" if closed else "open",
-        "status_notes": getattr(item, "notes_text", None) or None,
+        "status_notes": mask_text(getattr(item, "notes_text", None) or "") or None,
         "service_name": item.category.name,
         "service_code": item.category.code,
-        "description": item.description,
+        "description": mask_text(item.description),
         "agency_responsible": item.department.name if item.department_id else None,
         "service_notice": _service_notice(item),
         "requested_datetime": w3c(item.opened_at),
         "updated_datetime": w3c(updated or item.updated_at),
         "expected_datetime": w3c(item.resolve_due),
-        "address": item.address or item.location_raw.get("address_string") or None,
+        "address": mask_text(item.address or item.location_raw.get("address_string") or "") or None,
         "address_id": item.location_raw.get("address_id") or None,
         "zipcode": item.location_raw.get("zipcode") or None,
         "lat": item.lat,
@@ -252,7 +253,7 @@ def request_record(item: Item, *, extensions: bool = False) -> dict:
 
 
 def note_record(event: ItemEvent) -> dict:
-    text = event.reason or (event.result.text if event.result_id else "")
+    text = mask_text(event.reason or (event.result.text if event.result_id else ""))
     return {
         "datetime": w3c(event.at),
         "summary": str(Action(event.action).label),

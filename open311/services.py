@@ -345,11 +345,19 @@ def token_reject(*, token: ServiceRequestToken, reviewer, reason: str = "") -> S
 # Updates from the client (mySociety's extension)
 
 REOPEN_PREFIX = "【群众要求重新办理】"
+# The statuses of an update (GeoReport's OPEN and CLOSED, and mySociety's extension, which
+# FixMyStreet sends) and what each does to the item (docs/open311.md): OPEN may reopen it; these
+# are recorded as a progress note; the rest decide the item's handling, which is the department's.
+NOTE_UPDATE_STATUSES = frozenset({"CLOSED", "INVESTIGATING", "IN_PROGRESS", "ACTION_SCHEDULED", "FIXED"})
+REFUSED_UPDATE_STATUSES = frozenset(
+    {"DUPLICATE", "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION", "INTERNAL_REFERRAL"}
+)
 
 
 def update_post(*, key: ApiKey, jurisdiction: Division, data: QueryDict):
-    """A comment on a request the client filed (a progress note), or, with status=OPEN on a resolved
-    request, a reopen: recorded as an unsatisfied callback, so the item is redone (重办)."""
+    """A comment on a request the client filed (a progress note, whatever its status among
+    NOTE_UPDATE_STATUSES), or, with status=OPEN on a resolved request, a reopen: recorded as an
+    unsatisfied callback, so the item is redone (重办). REFUSED_UPDATE_STATUSES answer 400."""
     number = _value(data, "service_request_id")
     if not number:
         raise Open311Error(400, "service_request_id is required")
@@ -358,9 +366,11 @@ def update_post(*, key: ApiKey, jurisdiction: Division, data: QueryDict):
         raise Open311Error(404, f"service_request_id {number} was not found")
     if not ServiceRequest.objects.filter(item=item, client=key.client).exists():
         raise Open311Error(403, "this api_key's client did not file this request")
-    status = _value(data, "status").lower()
-    if status and status not in ("open", "closed"):
-        raise Open311Error(400, "status must be OPEN or CLOSED")
+    status = _value(data, "status").upper()
+    if status in REFUSED_UPDATE_STATUSES:
+        raise Open311Error(400, f"status {status} is the department's decision and cannot be posted by a client")
+    if status and status not in NOTE_UPDATE_STATUSES | {"OPEN"}:
+        raise Open311Error(400, f"status {status} is not one of OPEN, CLOSED or mySociety's update statuses")
     description = _value(data, "description")
     if not description:
         raise Open311Error(400, "description is required")
@@ -369,7 +379,7 @@ def update_post(*, key: ApiKey, jurisdiction: Division, data: QueryDict):
     name = " ".join(p for p in (_value(data, "first_name"), _value(data, "last_name")) if p)
     text = f"{name}：{description}" if name else description
     actor = key.client.user
-    reopen = status == "open" and item.status in (Status.RESOLVED, Status.CALLED_BACK)
+    reopen = status == "OPEN" and item.status in (Status.RESOLVED, Status.CALLED_BACK)
     try:
         # the client speaks for the request's own submitter, not for those of repeats merged into it
         if reopen and item.status == Status.RESOLVED and any(p.key == PRIMARY for p in pending_callbacks(item)):

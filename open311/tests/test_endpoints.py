@@ -463,3 +463,36 @@ def test_extensions_in_xml_carry_the_answers_and_the_notes(client, app):
     assert request.findtext("attributes/attribute/code") == "size"
     assert request.findtext("attributes/attribute/value") == "large"
     assert request.findtext("notes/note/type") == "open"
+
+
+@pytest.mark.parametrize("status", ["INVESTIGATING", "IN_PROGRESS", "ACTION_SCHEDULED", "FIXED", "CLOSED"])
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_fixmystreets_progress_statuses_are_recorded_as_notes(client, cast, app, status, fmt):
+    _c, key = app
+    number = post(client, key).json()[0]["service_request_id"]
+    item = Item.objects.get(number=number)
+    response = client.post(
+        f"{V2}/servicerequestupdates.{fmt}",
+        {"api_key": key, "service_request_id": number, "description": "已派人查看", "status": status},
+    )
+    assert response.status_code == 200, response.content
+    item.refresh_from_db()
+    assert item.events.last().action == "note" and item.events.last().reason == "已派人查看"
+    assert item.status == Status.OPEN
+
+
+@pytest.mark.parametrize(
+    "status", ["DUPLICATE", "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION", "INTERNAL_REFERRAL", "WHATEVER"]
+)
+def test_statuses_a_client_cannot_apply_are_refused_with_the_specs_error(client, cast, app, status):
+    _c, key = app
+    number = post(client, key).json()[0]["service_request_id"]
+    before = written()
+    response = client.post(
+        f"{V2}/servicerequestupdates.xml",
+        {"api_key": key, "service_request_id": number, "description": "重复", "status": status},
+    )
+    assert response.status_code == 400
+    error = errors_of(response, "xml")
+    assert error["code"] == 400 and status in error["description"]
+    assert written() == before
