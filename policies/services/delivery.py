@@ -176,16 +176,14 @@ def application_submit(*, clause: PolicyClause, enterprise, actor, contact_name:
     data["amount"] = None if amount is None else str(amount)
     if enterprise.division_id is None:
         raise ValidationError({"enterprise": gettext("企业未登记所在区划，请先补充企业信息。")})
+    # The description is free text that other channels publish (Open311's feed): only what the
+    # request is about. The contact, the estimated amount and the figures stay on the application
+    # (and the contact in the item's submitter fields, masked by role).
     lines = [
         gettext("政策：%(policy)s") % {"policy": clause.policy.title},
         gettext("条款：%(code)s %(title)s") % {"code": clause.code, "title": clause.title},
         gettext("企业：%(name)s（统一社会信用代码 %(code)s）")
         % {"name": enterprise.name, "code": enterprise.credit_code},
-        gettext("联系人：%(name)s %(phone)s")
-        % {"name": data["contact_name"] or "—", "phone": data["contact_phone"] or "—"},
-        gettext("测算金额：%(amount)s元") % {"amount": data["amount"] or "—"},
-        gettext("条件所用数据（来自市场主体名录）："),
-        *[f"  {label}：{'—' if value is None else value}" for label, value in data["figures"]],
     ]  # fmt: skip
     if data["note"]:
         lines.append(gettext("企业说明：%(note)s") % {"note": data["note"]})

@@ -7,6 +7,7 @@ import random
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ActionRefused, VersionConflict
@@ -393,3 +394,17 @@ def test_drawing_approving_and_rejecting_batches_record_who_did_it(world):
         ("approve", world.cast.admin),
     ]
     assert [r.action for r in history_of(world.revenue)] == ["create", "reject", "create", "approve"]  # the clause's
+
+
+def test_the_item_opened_by_an_application_keeps_personal_data_out_of_its_description(client, world):
+    # Issue 17 item 7: the description is free text that other channels publish (Open311's feed).
+    application = delivery.application_submit(clause=world.apply, enterprise=world.a, actor=world.user_a,
+                                              contact_name="林经理", contact_phone="13805951111",
+                                              note="申请研发补助")  # fmt: skip
+    description = application.item.description
+    assert "13805951111" not in description and "林经理" not in description and "测算金额" not in description
+    assert world.apply.code in description and "申请研发补助" in description
+    assert application.item.submitter_name == "林经理" and application.item.submitter_phone == "13805951111"
+    client.force_login(world.cast.handler)
+    page = client.get(reverse("policies:application", args=[application.pk])).content.decode()
+    assert "林经理" in page and "13805951111" in page
