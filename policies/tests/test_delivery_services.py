@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ActionRefused, VersionConflict
+from core.history import history_of
 from enterprises.models import Enterprise, EnterpriseYear
 from enterprises.selectors import register_snapshot
 from ledger.demo import credit_code
@@ -408,3 +409,20 @@ def test_the_item_opened_by_an_application_keeps_personal_data_out_of_its_descri
     client.force_login(world.cast.handler)
     page = client.get(reverse("policies:application", args=[application.pk])).content.decode()
     assert "林经理" in page and "13805951111" in page
+
+
+def test_an_excluded_line_is_recorded_and_not_paid_and_exclusion_is_refused_after_approval(world):
+    # Issue 17 item 13: money needs a second look; a line can be left out, with a reason, before approval.
+    batch = delivery.grant_batch_create(clause=world.revenue, actor=world.cast.admin)
+    line = batch.lines.get(enterprise=world.a)
+    with pytest.raises(ValidationError):
+        delivery.grant_batch_line_exclude(actor=world.cast.admin, line=line, reason=" ")
+    delivery.grant_batch_line_exclude(actor=world.cast.admin, line=line, reason="已享受同类补助")
+    assert history_of(batch).filter(action="exclude", reason="已享受同类补助").count() == 1
+    batch.refresh_from_db()
+    delivery.grant_batch_approve(batch=batch, actor=world.cast.admin, version=batch.version)
+    assert not Grant.objects.filter(clause=world.revenue, enterprise=world.a).exists()
+    assert Grant.objects.filter(clause=world.revenue).count() == 1
+    other = batch.lines.exclude(pk=line.pk).get()
+    with pytest.raises(ActionRefused):
+        delivery.grant_batch_line_exclude(actor=world.cast.admin, line=other, reason="太迟")
