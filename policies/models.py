@@ -207,6 +207,7 @@ class GrantBatchLine(models.Model):
     batch = models.ForeignKey(GrantBatch, models.CASCADE, related_name="lines", verbose_name=_("兑现批次"))
     enterprise = models.ForeignKey("enterprises.Enterprise", models.PROTECT, related_name="+", verbose_name=_("企业"))
     amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2)
+    excluded_reason = models.CharField(_("剔除原因"), max_length=200, blank=True)  # blank: paid on approval
 
     class Meta:
         ordering = ["batch", "pk"]

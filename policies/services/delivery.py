@@ -176,16 +176,14 @@ def application_submit(*, clause: PolicyClause, enterprise, actor, contact_name:
     data["amount"] = None if amount is None else str(amount)
     if enterprise.division_id is None:
         raise ValidationError({"enterprise": gettext("企业未登记所在区划，请先补充企业信息。")})
+    # The description is free text that other channels publish (Open311's feed): only what the
+    # request is about. The contact, the estimated amount and the figures stay on the application
+    # (and the contact in the item's submitter fields, masked by role).
     lines = [
         gettext("政策：%(policy)s") % {"policy": clause.policy.title},
         gettext("条款：%(code)s %(title)s") % {"code": clause.code, "title": clause.title},
         gettext("企业：%(name)s（统一社会信用代码 %(code)s）")
         % {"name": enterprise.name, "code": enterprise.credit_code},
-        gettext("联系人：%(name)s %(phone)s")
-        % {"name": data["contact_name"] or "—", "phone": data["contact_phone"] or "—"},
-        gettext("测算金额：%(amount)s元") % {"amount": data["amount"] or "—"},
-        gettext("条件所用数据（来自市场主体名录）："),
-        *[f"  {label}：{'—' if value is None else value}" for label, value in data["figures"]],
     ]  # fmt: skip
     if data["note"]:
         lines.append(gettext("企业说明：%(note)s") % {"note": data["note"]})
@@ -407,6 +405,26 @@ def _batch_for_review(batch: GrantBatch, actor, version: int | None, what: str) 
     return batch
 
 
+def grant_batch_line_exclude(*, actor, line: GrantBatchLine, reason: str) -> GrantBatchLine:
+    """Leave one line out of a batch before approval, with a reason (recorded in the batch's
+    history); the approval pays it not. Refused once the batch has been reviewed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("剔除须说明原因。")})
+    with transaction.atomic():
+        batch = _batch_for_review(line.batch, actor, None, gettext("修改"))
+        line = GrantBatchLine.objects.select_for_update().get(pk=line.pk, batch=batch)
+        if line.excluded_reason:
+            raise ActionRefused(gettext("该企业已被剔除。"))
+        line.excluded_reason = reason[:200]
+        line.save(update_fields=["excluded_reason"])
+        batch.version += 1
+        batch.save(update_fields=["version"])
+        record(batch, actor=actor, action="exclude", reason=line.excluded_reason, parent=batch.clause,
+               changes={"excluded": [None, line.enterprise_id], "amount": [str(line.amount), None]})  # fmt: skip
+    return line
+
+
 def grant_batch_approve(*, batch: GrantBatch, actor, version: int | None) -> GrantBatch:
     """Approve a batch: one Grant per line whose enterprise has none for the clause yet (approving
     twice, or two batches holding one enterprise, grants once). Refused, with nothing written, when
@@ -419,7 +437,7 @@ def grant_batch_approve(*, batch: GrantBatch, actor, version: int | None) -> Gra
         batch = _batch_for_review(batch, actor, version, gettext("审批"))
         clause = PolicyClause.objects.select_for_update().select_related("policy").get(pk=batch.clause_id)
         already = set(Grant.objects.filter(clause=clause).values_list("enterprise_id", flat=True))
-        lines = [line for line in batch.lines.all() if line.enterprise_id not in already]
+        lines = [line for line in batch.lines.all() if line.enterprise_id not in already and not line.excluded_reason]
         total = sum((line.amount for line in lines), decimal.Decimal(0))
         _grant_check(clause, total=total, this=gettext("本批次"))
         now = timezone.now()

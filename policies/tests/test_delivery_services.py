@@ -7,9 +7,11 @@ import random
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ActionRefused, VersionConflict
+from core.history import history_of
 from enterprises.models import Enterprise, EnterpriseYear
 from enterprises.selectors import register_snapshot
 from ledger.demo import credit_code
@@ -393,3 +395,34 @@ def test_drawing_approving_and_rejecting_batches_record_who_did_it(world):
         ("approve", world.cast.admin),
     ]
     assert [r.action for r in history_of(world.revenue)] == ["create", "reject", "create", "approve"]  # the clause's
+
+
+def test_the_item_opened_by_an_application_keeps_personal_data_out_of_its_description(client, world):
+    # Issue 17 item 7: the description is free text that other channels publish (Open311's feed).
+    application = delivery.application_submit(clause=world.apply, enterprise=world.a, actor=world.user_a,
+                                              contact_name="林经理", contact_phone="13805951111",
+                                              note="申请研发补助")  # fmt: skip
+    description = application.item.description
+    assert "13805951111" not in description and "林经理" not in description and "测算金额" not in description
+    assert world.apply.code in description and "申请研发补助" in description
+    assert application.item.submitter_name == "林经理" and application.item.submitter_phone == "13805951111"
+    client.force_login(world.cast.handler)
+    page = client.get(reverse("policies:application", args=[application.pk])).content.decode()
+    assert "林经理" in page and "13805951111" in page
+
+
+def test_an_excluded_line_is_recorded_and_not_paid_and_exclusion_is_refused_after_approval(world):
+    # Issue 17 item 13: money needs a second look; a line can be left out, with a reason, before approval.
+    batch = delivery.grant_batch_create(clause=world.revenue, actor=world.cast.admin)
+    line = batch.lines.get(enterprise=world.a)
+    with pytest.raises(ValidationError):
+        delivery.grant_batch_line_exclude(actor=world.cast.admin, line=line, reason=" ")
+    delivery.grant_batch_line_exclude(actor=world.cast.admin, line=line, reason="已享受同类补助")
+    assert history_of(batch).filter(action="exclude", reason="已享受同类补助").count() == 1
+    batch.refresh_from_db()
+    delivery.grant_batch_approve(batch=batch, actor=world.cast.admin, version=batch.version)
+    assert not Grant.objects.filter(clause=world.revenue, enterprise=world.a).exists()
+    assert Grant.objects.filter(clause=world.revenue).count() == 1
+    other = batch.lines.exclude(pk=line.pk).get()
+    with pytest.raises(ActionRefused):
+        delivery.grant_batch_line_exclude(actor=world.cast.admin, line=other, reason="太迟")
