@@ -86,6 +86,10 @@ class ActionForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("version", item.version)
         super().__init__(*args, **kwargs)
 
+    def changes(self) -> dict:
+        """The item's fields the action changes besides its own (only an edit has any)."""
+        return {}
+
 
 class ReasonForm(ActionForm):
     """Acknowledge, approve an extension, sign off: an optional remark. Each action names it its own

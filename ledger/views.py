@@ -6,6 +6,7 @@ without JavaScript every form still works as a plain POST followed by a redirect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -88,107 +89,43 @@ def inbox(request):
 
 @dataclass(frozen=True)
 class Step:
-    """How the page takes one action: the form that parses it and the service call that does it."""
+    """How the page takes one action: the form that parses it, the service that does it and the form's
+    fields the service takes besides the item, the actor and the version the user saw."""
 
     form: type[forms.ActionForm]
-    run: Callable[[Item, Any, dict, forms.ActionForm], Any]
+    service: Callable[..., Any]
+    fields: tuple[str, ...] = ("reason",)
+    on_item: bool = True  # False: the service acts on one of the fields (a measure), not on the item
 
-
-def _reason(item, user, data):
-    return {"item": item, "actor": user, "reason": data["reason"], "version": data["version"]}
+    def run(self, item: Item, user, form: forms.ActionForm) -> Any:
+        data = form.cleaned_data
+        arguments = {name: data[name] for name in self.fields} | form.changes()
+        if self.on_item:
+            arguments["item"] = item
+        return self.service(actor=user, version=data["version"], **arguments)
 
 
 STEPS: dict[str, Step] = {
     Action.DISPATCH: Step(
-        forms.DispatchForm,
-        lambda item, user, d, f: services.item_dispatch(
-            item=item,
-            actor=user,
-            department=d["department"],
-            handler=d["handler"],
-            sponsor=d["sponsor"],
-            resolve_by=d["resolve_by"],
-            reason=d["reason"],
-            version=d["version"],
-        ),
+        forms.DispatchForm, services.item_dispatch, ("department", "handler", "sponsor", "resolve_by", "reason")
     ),
-    Action.ACKNOWLEDGE: Step(
-        forms.AcknowledgeForm, lambda item, user, d, f: services.item_acknowledge(**_reason(item, user, d))
-    ),
-    Action.RETURN: Step(forms.ReturnForm, lambda item, user, d, f: services.item_return(**_reason(item, user, d))),
-    Action.ADD_MEASURE: Step(
-        forms.AddMeasureForm,
-        lambda item, user, d, f: services.item_add_measure(
-            item=item, actor=user, text=d["text"], due=d["due"], owner=d["owner"], version=d["version"]
-        ),
-    ),
+    Action.ACKNOWLEDGE: Step(forms.AcknowledgeForm, services.item_acknowledge),
+    Action.RETURN: Step(forms.ReturnForm, services.item_return),
+    Action.ADD_MEASURE: Step(forms.AddMeasureForm, services.item_add_measure, ("text", "due", "owner")),
     Action.COMPLETE_MEASURE: Step(
-        forms.CompleteMeasureForm,
-        lambda item, user, d, f: services.item_complete_measure(
-            measure=d["measure"], actor=user, reason=d["reason"], version=d["version"]
-        ),
+        forms.CompleteMeasureForm, services.item_complete_measure, ("measure", "reason"), on_item=False
     ),
-    Action.NOTE: Step(
-        forms.NoteForm,
-        lambda item, user, d, f: services.item_note(item=item, actor=user, text=d["text"], version=d["version"]),
-    ),
-    Action.REQUEST_EXTENSION: Step(
-        forms.RequestExtensionForm,
-        lambda item, user, d, f: services.item_request_extension(
-            item=item, actor=user, until=d["until"], reason=d["reason"], version=d["version"]
-        ),
-    ),
-    Action.APPROVE_EXTENSION: Step(
-        forms.ApproveExtensionForm,
-        lambda item, user, d, f: services.item_decide_extension(approve=True, **_reason(item, user, d)),
-    ),
-    Action.REFUSE_EXTENSION: Step(
-        forms.RefuseExtensionForm,
-        lambda item, user, d, f: services.item_decide_extension(approve=False, **_reason(item, user, d)),
-    ),
-    Action.RESOLVE: Step(
-        forms.ResolveForm,
-        lambda item, user, d, f: services.item_resolve(
-            item=item,
-            actor=user,
-            result_kind=d["result_kind"],
-            result_text=d["result_text"],
-            amount=d["amount"],
-            version=d["version"],
-        ),
-    ),
-    Action.CALLBACK: Step(
-        forms.CallbackForm,
-        lambda item, user, d, f: services.item_callback(
-            item=item,
-            actor=user,
-            satisfaction=d["satisfaction"],
-            solved=d["solved"],
-            note=d["note"],
-            submitter=d["submitter"],
-            version=d["version"],
-        ),
-    ),
-    Action.SIGN_OFF: Step(forms.SignOffForm, lambda item, user, d, f: services.item_sign_off(**_reason(item, user, d))),
-    Action.SUPERVISE: Step(
-        forms.SuperviseForm, lambda item, user, d, f: services.item_supervise(**_reason(item, user, d))
-    ),
-    Action.URGE: Step(forms.UrgeForm, lambda item, user, d, f: services.item_urge(**_reason(item, user, d))),
-    Action.EDIT: Step(
-        forms.EditForm,
-        lambda item, user, d, f: services.item_edit(**_reason(item, user, d), **f.changes()),
-    ),
-    Action.MERGE: Step(
-        forms.MergeForm,
-        lambda item, user, d, f: services.item_merge(
-            item=item,
-            actor=user,
-            into=d["into"],
-            reason=d["reason"],
-            version=d["version"],
-            into_version=d["into_version"],
-        ),
-    ),
+    Action.NOTE: Step(forms.NoteForm, services.item_note, ("text",)),
+    Action.REQUEST_EXTENSION: Step(forms.RequestExtensionForm, services.item_request_extension, ("until", "reason")),
+    Action.APPROVE_EXTENSION: Step(forms.ApproveExtensionForm, partial(services.item_decide_extension, approve=True)),
+    Action.REFUSE_EXTENSION: Step(forms.RefuseExtensionForm, partial(services.item_decide_extension, approve=False)),
+    Action.RESOLVE: Step(forms.ResolveForm, services.item_resolve, ("result_kind", "result_text", "amount")),
+    Action.CALLBACK: Step(forms.CallbackForm, services.item_callback, ("satisfaction", "solved", "note", "submitter")),
+    Action.SIGN_OFF: Step(forms.SignOffForm, services.item_sign_off),
+    Action.SUPERVISE: Step(forms.SuperviseForm, services.item_supervise),
+    Action.URGE: Step(forms.UrgeForm, services.item_urge),
+    Action.EDIT: Step(forms.EditForm, services.item_edit),
+    Action.MERGE: Step(forms.MergeForm, services.item_merge, ("into", "reason", "into_version")),
 }
 
 
@@ -214,7 +151,7 @@ def item_act(request, pk: int, action: str):
     form = _action_form(action, item, request.user, request.POST)
     if form.is_valid():
         try:
-            STEPS[action].run(item, request.user, form.cleaned_data, form)
+            STEPS[action].run(item, request.user, form)
         except ValidationError as e:
             attach_errors(form, e)
         except ActionRefused as e:

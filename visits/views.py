@@ -37,7 +37,7 @@ def visit_list(request):
     filterset = VisitFilterSet(request.GET or None, queryset=selectors.visit_list(user=request.user))
     page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
     return render(request, "visits/list.html", {
-        "filterset": filterset, "form": tidy_filter_form(filterset.form), "page": page,
+        "filterset": filterset, "form": tidy_filter_form(filterset.form), "page": page, "export": "visits",
         "may_record": actor_of(request.user).role in RECORD_ROLES})  # fmt: skip
 
 
@@ -47,7 +47,8 @@ def finding_list(request):
     _staff(request)
     filterset = FindingFilterSet(request.GET or None, queryset=selectors.finding_list(user=request.user))
     page = Paginator(filterset.qs.order_by("-visit__visited_on", "pk"), 30).get_page(request.GET.get("page"))
-    return render(request, "visits/findings.html", {"form": tidy_filter_form(filterset.form), "page": page})
+    return render(request, "visits/findings.html", {
+        "form": tidy_filter_form(filterset.form), "page": page, "export": "findings"})  # fmt: skip
 
 
 @login_required

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api import ErrorOutput
+from enterprises.models import Enterprise
 from ledger.models import Category
 from org.models import Division, Person
 from visits import selectors, services
@@ -29,6 +30,25 @@ def _category(code: str | None, field: str) -> Category | None:
     return category
 
 
+def _enterprise(user, credit_code: str | None) -> Enterprise | None:
+    if not credit_code:
+        return None
+    enterprise = selectors.enterprise_by_code(user=user, credit_code=credit_code)
+    if enterprise is None:
+        message = _("在您的管辖范围内找不到该企业：%(value)s") % {"value": credit_code}
+        raise ValidationError({"enterprise": [message]})
+    return enterprise
+
+
+def _division(code: str | None, field: str) -> Division | None:
+    if not code:
+        return None
+    division = Division.objects.filter(code=code).first()
+    if division is None:
+        raise ValidationError({field: [_("未知的区划代码：%(code)s") % {"code": code}]})
+    return division
+
+
 @extend_schema_view(
     list=extend_schema(summary="走访记录（本人管辖范围内）", responses={200: s.VisitOutput(many=True)}),
     retrieve=extend_schema(summary="一次走访", responses={200: s.VisitOutput, 404: ErrorOutput}),
@@ -46,17 +66,8 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = s.VisitInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        enterprise = None
-        if v.get("enterprise"):
-            enterprise = selectors.enterprise_by_code(user=request.user, credit_code=v["enterprise"])
-            if enterprise is None:
-                message = _("在您的管辖范围内找不到该企业：%(value)s") % {"value": v["enterprise"]}
-                raise ValidationError({"enterprise": [message]})
-        division = None
-        if v.get("division"):
-            division = Division.objects.filter(code=v["division"]).first()
-            if division is None:
-                raise ValidationError({"division": [_("未知的区划代码：%(code)s") % {"code": v["division"]}]})
+        enterprise = _enterprise(request.user, v.get("enterprise"))
+        division = _division(v.get("division"), "division")
         users = get_user_model().objects.filter(username__in=v["officials"])
         officials = list(Person.objects.filter(user__in=users).select_related("division"))
         unknown = sorted(set(v["officials"]) - {p.user.username for p in officials})
@@ -105,16 +116,8 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         official = Person.objects.filter(user__username=v["official"]).select_related("division").first()
         if official is None:
             raise ValidationError({"official": [_("未知的干部：%(names)s") % {"names": v["official"]}]})
-        enterprise = county = None
-        if v.get("enterprise"):
-            enterprise = selectors.enterprise_by_code(user=request.user, credit_code=v["enterprise"])
-            if enterprise is None:
-                message = _("在您的管辖范围内找不到该企业：%(value)s") % {"value": v["enterprise"]}
-                raise ValidationError({"enterprise": [message]})
-        if v.get("county"):
-            county = Division.objects.filter(code=v["county"]).first()
-            if county is None:
-                raise ValidationError({"county": [_("未知的区划代码：%(code)s") % {"code": v["county"]}]})
+        enterprise = _enterprise(request.user, v.get("enterprise"))
+        county = _division(v.get("county"), "county")
         pairing = services.pairing_create(actor=request.user, official=official, enterprise=enterprise, county=county,
                                           starts_on=v["starts_on"], ends_on=v.get("ends_on"))  # fmt: skip
         return Response(s.PairingOutput(pairing).data, status=status.HTTP_201_CREATED)
