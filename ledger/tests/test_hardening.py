@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.exceptions import ActionRefused
+from core.testing import api_client
 from ledger import export_jobs, services
 from ledger.models import Item, ItemEvent, Status
-from ledger.tests.factories import api_client, open_body
+from ledger.tests.factories import open_body
 
 
 def _counts():
