@@ -111,6 +111,8 @@ def pytest_runtest_teardown(item, nextitem):
     data migrations wrote included (the holiday calendar, the default time limits): write them again
     at once, so the tests after it on the same worker find them, whichever tests those are."""
     result = yield
+    if nextitem is None:  # the session's teardown has just dropped the test database: nothing to seed
+        return result
     marker = item.get_closest_marker("django_db")
     if "transactional_db" in getattr(item, "fixturenames", ()) or (marker and marker.kwargs.get("transaction")):
         with item.config.stash[blocking_manager_key].unblock():

@@ -119,7 +119,7 @@ def finding_open_item(*, actor, finding: Finding, category: Category, kind: str 
     if not permits(who, finding.visit, "change"):
         raise _refuse(who, _("您的角色不能把走访问题转为事项。"), f"finding {finding.pk}")
     with transaction.atomic():
-        locked = Finding.objects.select_for_update().select_related("visit__enterprise", "visit__division")
+        locked = Finding.objects.select_for_update(of=("self",)).select_related("visit__enterprise", "visit__division")
         locked = locked.get(pk=finding.pk)
         return _open_item(who, locked, category, kind or locked.kind)
 
