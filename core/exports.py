@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -178,8 +179,10 @@ def write(sheet: Sheet, fmt: str, file) -> None:
             file.write(chunk.encode("utf-8"))
 
 
-def download(sheet: Sheet, fmt: str, filename: str):
-    """The sheet as a download: CSV streamed, .xlsx from a temporary file."""
+def download(sheet: Sheet, fmt: str, filename: str = ""):
+    """The sheet as a download: CSV streamed, .xlsx from a temporary file. The file is called
+    ``filename``, by default the sheet's title and today's date (走访记录_20261202.xlsx)."""
+    filename = filename or f"{sheet.title}_{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(csv_chunks(sheet), content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = content_disposition_header(True, filename)

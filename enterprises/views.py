@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
@@ -67,7 +66,7 @@ def register_export(request, fmt: str):
         messages.error(request, _("超过 %(n)s 条的名录请导出为 CSV，或缩小筛选范围。") % {"n": f"{XLSX_MAX_ROWS:,}"})
         return redirect(f"{reverse('enterprises:register')}?{request.GET.urlencode()}")
     sheet = register_sheet(qs=qs)
-    return download(sheet, fmt, f"{sheet.title}_{timezone.localdate():%Y%m%d}.{fmt}")
+    return download(sheet, fmt)
 
 
 @login_required

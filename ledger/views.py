@@ -16,12 +16,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -463,14 +462,7 @@ def ledger_export(request, name: str, fmt: str):
         job = export_jobs.export_request(user=request.user, list_name=name, fmt=fmt, query=query)
         return redirect("ledger:export_job", pk=job.pk)
     sheet = exports.LISTS[name].sheet(filterset.qs, request.user)
-    filename = exports.filename(name, fmt, timezone.localdate())
-    if fmt == "csv":
-        response = StreamingHttpResponse(sheets.csv_chunks(sheet), content_type=sheets.CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
-    return FileResponse(
-        sheets.xlsx_file(sheet), as_attachment=True, filename=filename, content_type=sheets.CONTENT_TYPES[fmt]
-    )
+    return sheets.download(sheet, fmt, exports.filename(name, fmt, timezone.localdate()))
 
 
 # ---------------------------------------------------------------------------------------------

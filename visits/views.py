@@ -2,21 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import exports as sheets
-from core.forms import attach_errors, service_call, tidy_filter_form
+from core.forms import service_call, tidy_filter_form
 from core.history import history_rows
 from org.actor import actor_of, permits
 from org.forms import WhereForm
 from org.models import Division
-from org.where import where_for
 from visits import selectors, services
 from visits.exports import finding_sheet, not_visited_sheet, visit_sheet
 from visits.filters import FindingFilterSet, VisitFilterSet
@@ -128,7 +126,7 @@ def export(request, name: str, fmt: str):
     else:
         qs = FindingFilterSet(request.GET or None, queryset=selectors.finding_list(user=request.user)).qs
         sheet = finding_sheet(qs=qs)
-    return sheets.download(sheet, fmt, f"{sheet.title}_{timezone.localdate():%Y%m%d}.{fmt}")
+    return sheets.download(sheet, fmt)
 
 
 @login_required
@@ -138,10 +136,8 @@ def coverage(request):
     official, and those nobody has visited yet (exportable)."""
     _staff(request)
     form = WhereForm(request.GET or None)
-    try:
-        where = where_for(user=request.user, **_period(form))
-    except ValidationError as e:
-        attach_errors(form, e)
+    where = form.where(request.user)
+    if where is None:
         return render(request, "visits/coverage.html", {"form": form}, status=400)
     division = Division.objects.get(path=where.division_path)
     args = {"user": request.user, "division": division, "start": where.start, "end": where.end}
@@ -149,15 +145,8 @@ def coverage(request):
     if request.GET.get("export") in sheets.CONTENT_TYPES:
         fmt = request.GET["export"]
         sheet = not_visited_sheet(qs=missing)
-        return sheets.download(sheet, fmt, f"{sheet.title}_{timezone.localdate():%Y%m%d}.{fmt}")
+        return sheets.download(sheet, fmt)
     return render(request, "visits/coverage.html", {
         "form": form, "where": where, "rows": selectors.coverage_by_division(**args),
         "officials": selectors.coverage_by_official(**args),
         "missing": Paginator(missing.select_related("division"), 50).get_page(request.GET.get("page"))})  # fmt: skip
-
-
-def _period(form) -> dict:
-    data = form.cleaned_data if form.is_valid() else {}
-    if form.is_bound and not form.is_valid():
-        raise ValidationError({k: v for k, v in form.errors.items()})
-    return {"start": data.get("start"), "end": data.get("end"), "division": data.get("division") or ""}
